@@ -1,0 +1,395 @@
+// RocksEventStore: opening, reading, verifying and closing. The write path
+// (group commit) is in group_commit.cc.
+
+#include "eventstore/rocks_event_store.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/errors.h"
+#include "eventstore/limits.h"
+#include "eventstore/rocks_layout.h"
+#include "eventstore/rocks_status.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+
+namespace oversight::eventstore {
+namespace {
+
+size_t ClampCount(size_t max_count) {
+  if (max_count == 0) return kDefaultReadCount;
+  return std::min(max_count, kMaxReadCount);
+}
+
+}  // namespace
+
+RocksEventStore::RocksEventStore(const std::string& dir,
+                                 const Options& options)
+    : dir_(dir), options_(options) {}
+
+absl::StatusOr<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
+    const std::string& dir, const Options& options) {
+  std::unique_ptr<RocksEventStore> store(new RocksEventStore(dir, options));
+  if (absl::Status s = store->OpenDb(); !s.ok()) return s;
+  if (absl::Status s = store->LoadHead(); !s.ok()) return s;
+  const Position head = store->Head().position;
+  if (options.verify_on_open && head > 0) {
+    absl::StatusOr<VerifyResult> v = store->Verify(1, head);
+    if (!v.ok()) return v.status();
+    if (!v->ok) {
+      return WithReason(
+          absl::DataLossError(absl::StrCat(
+              "event log in ", dir, " fails verification at position ",
+              v->first_bad, ": ", v->problem)),
+          kReasonChainBroken);
+    }
+  }
+  store->hub_ = std::make_shared<LiveHub>(head);
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+absl::Status RocksEventStore::OpenDb() {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options_.create_if_missing;
+  db_options.create_missing_column_families = options_.create_if_missing;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (absl::string_view name : kColumnFamilyNames) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.write_buffer_size = options_.write_buffer_size;
+    rocksdb::BlockBasedTableOptions table;
+    // Point look-ups of event ids and stream heads are mostly for keys
+    // that exist only in the memtable or not at all: bloom filters keep
+    // those from touching data blocks.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    descriptors.emplace_back(std::string(name), cf_options);
+  }
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir_, descriptors,
+                                        &handles_, &db_);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", dir_));
+
+  std::string tag;
+  s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kDefault),
+               std::string(kFormatKey), &tag);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    s = db_->Put(w, cf(ColumnFamily::kDefault), std::string(kFormatKey),
+                 std::string(kFormatTag));
+    return FromRocks(s, "writing format tag");
+  }
+  if (!s.ok()) return FromRocks(s, "reading format tag");
+  if (tag != kFormatTag) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir_, " holds format \"", tag, "\", expected \"", kFormatTag, "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksEventStore::LoadHead() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kLog)));
+  it->SeekToLast();
+  ChainHead head;
+  if (it->Valid()) {
+    absl::StatusOr<RecordedEvent> last = DecodeStoredValue(
+        absl::string_view(it->value().data(), it->value().size()));
+    if (!last.ok()) return last.status();
+    if (it->key().size() != 8 ||
+        GetFixed64BE(it->key().data()) != last->position) {
+      return WithReason(absl::DataLossError(
+                            "last log key does not match its record"),
+                        kReasonRecordCorrupt);
+    }
+    head.position = last->position;
+    head.hash = last->hash;
+    head.recorded_at = last->recorded_at;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading head");
+  absl::MutexLock lock(&head_mu_);
+  head_ = head;
+  visible_head_.store(head.position);
+  return absl::OkStatus();
+}
+
+RocksEventStore::~RocksEventStore() { Close(); }
+
+void RocksEventStore::Close() {
+  {
+    absl::MutexLock lock(&close_mu_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  {
+    absl::MutexLock lock(&queue_mu_);
+    closing_ = true;
+  }
+  if (writer_.joinable()) writer_.join();
+  if (hub_) hub_->Close();
+  if (db_ != nullptr) {
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      db_->DestroyColumnFamilyHandle(h);
+    }
+    handles_.clear();
+    db_->Close().PermitUncheckedError();
+    delete db_;
+    db_ = nullptr;
+  }
+}
+
+rocksdb::ColumnFamilyHandle* RocksEventStore::cf(ColumnFamily which) const {
+  return handles_[static_cast<int>(which)];
+}
+
+ChainHead RocksEventStore::Head() const {
+  absl::MutexLock lock(&head_mu_);
+  return head_;
+}
+
+RocksEventStore::Stats RocksEventStore::stats() const {
+  return Stats{stat_groups_.load(), stat_events_.load(), stat_appends_.load()};
+}
+
+absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
+    absl::string_view stream, Revision from, Direction direction,
+    size_t max_count) {
+  if (absl::Status s = ValidateStreamName(stream); !s.ok()) return s;
+  max_count = ClampCount(max_count);
+  rocksdb::ReadOptions ro;
+  // One snapshot so the stream head and the index agree.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  ro.snapshot = snapshot;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_, snapshot};
+
+  std::string last_value;
+  rocksdb::Status s = db_->Get(ro, cf(ColumnFamily::kStreams),
+                               rocksdb::Slice(stream.data(), stream.size()),
+                               &last_value);
+  if (s.IsNotFound()) {
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "stream \"", stream, "\" does not exist")),
+                      kReasonStreamNotFound);
+  }
+  if (!s.ok()) return FromRocks(s, "reading stream head");
+  const Revision last = GetFixed64BE(last_value.data());
+
+  ReadResult result;
+  std::vector<Position> positions;
+  const std::string prefix = StreamIndexPrefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ro, cf(ColumnFamily::kStreamIndex)));
+  Revision start = from;
+  if (direction == Direction::kForwards) {
+    if (from > last) {
+      result.end_reached = true;
+      result.next = last + 1;
+      return result;
+    }
+    it->Seek(StreamIndexKey(stream, start));
+  } else {
+    start = std::min(from, last);
+    it->SeekForPrev(StreamIndexKey(stream, start));
+  }
+  Revision next_revision = start;
+  for (; it->Valid() && positions.size() < max_count;
+       direction == Direction::kForwards ? it->Next() : it->Prev()) {
+    rocksdb::Slice key = it->key();
+    if (key.size() != prefix.size() + 8 ||
+        std::memcmp(key.data(), prefix.data(), prefix.size()) != 0) {
+      break;
+    }
+    positions.push_back(GetFixed64BE(it->value().data()));
+    const Revision rev = GetFixed64BE(key.data() + prefix.size());
+    next_revision = rev;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
+
+  for (Position p : positions) {
+    std::string value;
+    s = db_->Get(ro, cf(ColumnFamily::kLog), LogKey(p), &value);
+    if (!s.ok()) {
+      return WithReason(absl::DataLossError(absl::StrCat(
+                            "stream \"", stream, "\" indexes position ", p,
+                            " which cannot be read: ", s.ToString())),
+                        kReasonRecordCorrupt);
+    }
+    absl::StatusOr<RecordedEvent> e = DecodeStoredValue(value);
+    if (!e.ok()) return e.status();
+    result.events.push_back(*std::move(e));
+  }
+  if (direction == Direction::kForwards) {
+    result.end_reached = positions.empty() || next_revision >= last;
+    result.next = positions.empty() ? start : next_revision + 1;
+  } else {
+    result.end_reached = positions.empty() || next_revision == 0;
+    result.next = next_revision == 0 ? 0 : next_revision - 1;
+  }
+  return result;
+}
+
+absl::StatusOr<ReadResult> RocksEventStore::ReadAll(
+    Position from, Direction direction, size_t max_count,
+    const EventFilter& filter) {
+  max_count = ClampCount(max_count);
+  // Never show more than has been acknowledged.
+  const Position head = visible_head_.load(std::memory_order_acquire);
+  ReadResult result;
+  if (from == 0) from = 1;
+  if (direction == Direction::kForwards && from > head) {
+    result.end_reached = true;
+    result.next = from;
+    return result;
+  }
+  if (direction == Direction::kBackwards) from = std::min(from, head);
+  if (direction == Direction::kBackwards && from == 0) {
+    result.end_reached = true;
+    return result;
+  }
+  rocksdb::ReadOptions ro;
+  const std::string upper = LogKey(head + 1);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  if (!filter.Empty()) ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ro, cf(ColumnFamily::kLog)));
+  it->Seek(LogKey(from));
+  // Bound the work of one call: a selective filter over a long log returns
+  // a short (or empty) page with `next` to continue from.
+  const size_t max_scan = filter.Empty() ? max_count : max_count * 64 + 4096;
+  size_t scanned = 0;
+  Position expected = from;
+  Position last_scanned = 0;
+  for (; it->Valid() && result.events.size() < max_count && scanned < max_scan;
+       direction == Direction::kForwards ? it->Next() : it->Prev()) {
+    const Position p = GetFixed64BE(it->key().data());
+    if (p != expected) {
+      return WithReason(
+          absl::DataLossError(absl::StrCat("log has no record at position ",
+                                           expected, " (found ", p, ")")),
+          kReasonChainBroken);
+    }
+    expected = direction == Direction::kForwards ? p + 1 : p - 1;
+    last_scanned = p;
+    ++scanned;
+    absl::string_view value(it->value().data(), it->value().size());
+    if (!filter.Empty()) {
+      if (value.size() < kHashSize) {
+        return DecodeStoredValue(value).status();
+      }
+      auto peek = PeekStreamAndType(value.substr(kHashSize));
+      if (!peek.ok()) return peek.status();
+      if (!filter.Matches(peek->first, peek->second)) continue;
+    }
+    absl::StatusOr<RecordedEvent> e = DecodeStoredValue(value);
+    if (!e.ok()) return e.status();
+    result.events.push_back(*std::move(e));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading log");
+  if (direction == Direction::kForwards) {
+    result.next = scanned == 0 ? from : last_scanned + 1;
+    result.end_reached = result.next > head;
+  } else {
+    result.next = scanned == 0 ? from : last_scanned - 1;
+    result.end_reached = result.next == 0;
+  }
+  return result;
+}
+
+absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
+                                                     Position to) {
+  const Position head = visible_head_.load(std::memory_order_acquire);
+  if (from == 0) from = 1;
+  if (to == 0) to = head;
+  VerifyResult result;
+  result.from = from;
+  result.to = to;
+  if (head == 0 && to == 0) return result;  // Empty log verifies.
+  if (from > to || to > head) {
+    return WithReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            "cannot verify positions ", from, " to ", to, "; the head is ",
+            head)),
+        kReasonInvalidRange);
+  }
+  Hash previous = kGenesisHash;
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 2 << 20;
+  ro.verify_checksums = true;
+  if (from > 1) {
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(ro, cf(ColumnFamily::kLog), LogKey(from - 1), &value);
+    if (!s.ok() || value.size() < kHashSize) {
+      result.ok = false;
+      result.first_bad = from - 1;
+      result.problem = "record missing or unreadable";
+      return result;
+    }
+    std::memcpy(previous.data(), value.data(), kHashSize);
+  }
+  const std::string upper = LogKey(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ro, cf(ColumnFamily::kLog)));
+  Position expected = from;
+  auto fail = [&](Position p, std::string problem) {
+    result.ok = false;
+    result.first_bad = p;
+    result.problem = std::move(problem);
+    return result;
+  };
+  for (it->Seek(LogKey(from)); it->Valid(); it->Next()) {
+    const Position p = GetFixed64BE(it->key().data());
+    if (p != expected) return fail(expected, "record missing");
+    absl::string_view value(it->value().data(), it->value().size());
+    if (value.size() < kHashSize + kRecordMinSize) {
+      return fail(p, "record truncated");
+    }
+    absl::string_view record = value.substr(kHashSize);
+    const Hash computed = ChainHash(previous, record);
+    if (std::memcmp(computed.data(), value.data(), kHashSize) != 0) {
+      Hash stored;
+      std::memcpy(stored.data(), value.data(), kHashSize);
+      return fail(p, absl::StrCat("chain hash mismatch: stored ",
+                                  HashToHex(stored), ", computed ",
+                                  HashToHex(computed)));
+    }
+    absl::StatusOr<RecordedEvent> decoded = DecodeRecord(record);
+    if (!decoded.ok()) return fail(p, std::string(decoded.status().message()));
+    if (decoded->position != p) {
+      return fail(p, absl::StrCat("record claims position ",
+                                  decoded->position));
+    }
+    previous = computed;
+    ++expected;
+  }
+  if (!it->status().ok()) {
+    if (it->status().IsCorruption()) {
+      return fail(expected, it->status().ToString());
+    }
+    return FromRocks(it->status(), "verifying log");
+  }
+  if (expected != to + 1) return fail(expected, "record missing");
+  result.head_hash = previous;
+  return result;
+}
+
+std::unique_ptr<Subscription> RocksEventStore::Subscribe(Position from,
+                                                         EventFilter filter) {
+  return std::make_unique<Subscription>(this, hub_, from, std::move(filter),
+                                        options_.subscriber_max_buffered);
+}
+
+}  // namespace oversight::eventstore

@@ -1,0 +1,64 @@
+// OversightServer: the gRPC server of oversightd, serving the event log
+// (oversight.v1.EventStore), the standard health service
+// (grpc.health.v1.Health) and server reflection.
+//
+// Example:
+//   ServerOptions options;
+//   options.listen = "127.0.0.1:0";     // 0: pick a free port
+//   absl::StatusOr<std::unique_ptr<OversightServer>> server =
+//       OversightServer::Start(options, log.get());
+//   std::cout << (*server)->port();
+//   (*server)->Shutdown(absl::Seconds(5));
+
+#ifndef OVERSIGHT_SERVICES_SERVER_H_
+#define OVERSIGHT_SERVICES_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "eventstore/event_log.h"
+
+namespace oversight::services {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free port (see port()).
+  std::string listen = "127.0.0.1:50051";
+  // Threads that read the log for subscribers that are behind.
+  int subscription_threads = 2;
+};
+
+class OversightServer {
+ public:
+  // Starts serving `log`, which must outlive the server. Unavailable if the
+  // address cannot be bound.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<OversightServer>> Start(
+      const ServerOptions& options, eventstore::EventLog* log);
+
+  OversightServer(const OversightServer&) = delete;
+  OversightServer& operator=(const OversightServer&) = delete;
+  // Shuts down (with a zero grace period) if still running.
+  ~OversightServer();
+
+  // The bound port.
+  int port() const;
+  // "host:port" actually bound.
+  std::string address() const;
+
+  // Stops accepting calls, lets calls in flight finish for up to `grace`,
+  // then cancels the rest (subscriptions end with CANCELLED). Idempotent.
+  void Shutdown(absl::Duration grace);
+
+  // Blocks until Shutdown has completed.
+  void Wait();
+
+ private:
+  struct Impl;
+  explicit OversightServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace oversight::services
+
+#endif  // OVERSIGHT_SERVICES_SERVER_H_
