@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what Oversight needs (Debian 12 packages), builds everything and
+# runs the whole test suite with CTest.
+#
+#   bash scripts/test.sh
+#   OVERSIGHT_CRASH_ROUNDS=1000 bash scripts/test.sh   # the long crash run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+BUILD_DIR=${BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DOVERSIGHT_BUILD_TESTS=ON -DOVERSIGHT_BUILD_BENCH=ON
+ninja -C "$BUILD_DIR" -j"$(nproc)"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" \
+  --timeout 900

@@ -1,0 +1,334 @@
+#include "services/event_store_service.h"
+
+#include <deque>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/errors.h"
+#include "eventstore/subscription.h"
+#include "services/proto_convert.h"
+#include "services/status_mapping.h"
+
+namespace oversight::services {
+namespace {
+
+namespace es = ::oversight::eventstore;
+
+// A read response takes no further event once this many bytes of payload
+// are in it (it always holds at least one event, at most ~2 MiB), so that
+// every response fits gRPC's default 4 MiB limit on what clients receive.
+constexpr size_t kMaxResponseBytes = size_t{7} << 19;  // 3.5 MiB
+// Events taken from a subscription per poll.
+constexpr size_t kSubscriptionPollCount = 256;
+
+size_t PayloadBytes(const es::RecordedEvent& e) {
+  return e.data.size() + e.metadata.size() + e.stream.size() + e.type.size();
+}
+
+// Finishes `reactor` with `status`, mapping it at the edge.
+void Finish(grpc::ServerUnaryReactor* reactor,
+            grpc::CallbackServerContext* context, const absl::Status& status) {
+  reactor->Finish(ToGrpcStatus(status, context));
+}
+
+// ------------------------------------------------------------- Subscribe
+
+// Streams a log subscription to one client. All calls into the gRPC
+// reactor (StartWrite, Finish) are made by the pump, which runs on the
+// executor and never twice at once; gRPC callbacks only record what
+// happened and schedule the pump.
+class SubscribeReactor final
+    : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  SubscribeReactor(std::unique_ptr<es::Subscription> subscription,
+                   Executor* executor, grpc::CallbackServerContext* context)
+      : state_(std::make_shared<State>()) {
+    state_->subscription = std::move(subscription);
+    state_->executor = executor;
+    state_->context = context;
+    state_->reactor = this;
+    SchedulePump(state_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->writing = false;
+      if (!ok) state_->cancelled = true;
+    }
+    SchedulePump(state_);
+  }
+
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->cancelled = true;
+    }
+    SchedulePump(state_);
+  }
+
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->reactor = nullptr;
+    }
+    delete this;
+  }
+
+ private:
+  struct State {
+    absl::Mutex mu;
+    SubscribeReactor* reactor ABSL_GUARDED_BY(mu) = nullptr;
+    bool writing ABSL_GUARDED_BY(mu) = false;
+    bool cancelled ABSL_GUARDED_BY(mu) = false;
+    bool finished ABSL_GUARDED_BY(mu) = false;
+    bool pump_active ABSL_GUARDED_BY(mu) = false;
+    bool pump_again ABSL_GUARDED_BY(mu) = false;
+    // Pump-only state (the pump never runs concurrently with itself).
+    std::unique_ptr<es::Subscription> subscription;
+    std::deque<v1::SubscribeResponse> outbox;
+    v1::SubscribeResponse in_flight;
+    Executor* executor = nullptr;
+    grpc::CallbackServerContext* context = nullptr;
+  };
+
+  static void SchedulePump(const std::shared_ptr<State>& state) {
+    {
+      absl::MutexLock lock(&state->mu);
+      if (state->finished) return;
+      if (state->pump_active) {
+        state->pump_again = true;
+        return;
+      }
+      state->pump_active = true;
+    }
+    state->executor->Schedule([state] {
+      for (;;) {
+        Pump(state);
+        absl::MutexLock lock(&state->mu);
+        if (!state->pump_again) {
+          state->pump_active = false;
+          return;
+        }
+        state->pump_again = false;
+      }
+    });
+  }
+
+  static void Pump(const std::shared_ptr<State>& state) {
+    SubscribeReactor* reactor;
+    bool cancelled;
+    {
+      absl::MutexLock lock(&state->mu);
+      if (state->finished || state->writing || state->reactor == nullptr) {
+        return;
+      }
+      reactor = state->reactor;
+      cancelled = state->cancelled;
+      if (cancelled) state->finished = true;
+    }
+    // `reactor` stays valid: only this pump calls Finish, and gRPC deletes
+    // the reactor (OnDone) only after Finish.
+    if (cancelled) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                                   "subscription cancelled"));
+      return;
+    }
+
+    if (state->outbox.empty()) {
+      absl::StatusOr<es::SubscriptionBatch> batch =
+          state->subscription->Poll(kSubscriptionPollCount);
+      if (!batch.ok()) {
+        {
+          absl::MutexLock lock(&state->mu);
+          state->finished = true;
+        }
+        reactor->Finish(ToGrpcStatus(batch.status(), state->context));
+        return;
+      }
+      for (const es::SharedEvent& e : batch->events) {
+        ToProto(*e, state->outbox.emplace_back().mutable_event());
+      }
+      if (batch->caught_up) {
+        state->outbox.emplace_back().mutable_caught_up()->set_head_position(
+            batch->head);
+      }
+      if (state->outbox.empty()) {
+        std::weak_ptr<State> weak = state;
+        state->subscription->NotifyWhenReady([weak] {
+          if (auto s = weak.lock()) SchedulePump(s);
+        });
+        return;
+      }
+    }
+    state->in_flight = std::move(state->outbox.front());
+    state->outbox.pop_front();
+    grpc::WriteOptions options;
+    // More is queued: let gRPC coalesce this message with the next.
+    if (!state->outbox.empty()) options.set_buffer_hint();
+    {
+      absl::MutexLock lock(&state->mu);
+      state->writing = true;
+    }
+    reactor->StartWrite(&state->in_flight, options);
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* EventStoreService::Append(
+    grpc::CallbackServerContext* context, const v1::AppendRequest* request,
+    v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<es::ExpectedRevision> expected =
+      FromProto(request->expected_kind(), request->expected_revision());
+  if (!expected.ok()) {
+    Finish(reactor, context, expected.status());
+    return reactor;
+  }
+  absl::StatusOr<std::vector<es::ProposedEvent>> events =
+      FromProto(request->events());
+  if (!events.ok()) {
+    Finish(reactor, context, events.status());
+    return reactor;
+  }
+  log_->AppendAsync(
+      request->stream(), *expected, *std::move(events),
+      [reactor, context, response](absl::StatusOr<es::AppendResult> result) {
+        if (!result.ok()) {
+          Finish(reactor, context, result.status());
+          return;
+        }
+        response->set_first_position(result->first_position);
+        response->set_last_position(result->last_position);
+        response->set_first_revision(result->first_revision);
+        response->set_last_revision(result->last_revision);
+        response->set_deduplicated(result->deduplicated);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventStoreService::ReadStream(
+    grpc::CallbackServerContext* context,
+    const v1::ReadStreamRequest* request, v1::ReadStreamResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  executor_->Schedule([this, reactor, context, request, response] {
+    absl::StatusOr<es::Direction> direction = FromProto(request->direction());
+    if (!direction.ok()) return Finish(reactor, context, direction.status());
+    absl::StatusOr<size_t> max_count = MaxCount(request->max_count());
+    if (!max_count.ok()) return Finish(reactor, context, max_count.status());
+    const uint64_t from =
+        request->from_end() ? es::kFromEnd : request->from_revision();
+    absl::StatusOr<es::ReadResult> read =
+        log_->ReadStream(request->stream(), from, *direction, *max_count);
+    if (!read.ok()) return Finish(reactor, context, read.status());
+    size_t bytes = 0;
+    bool truncated = false;
+    for (const es::RecordedEvent& e : read->events) {
+      if (bytes > 0 && bytes + PayloadBytes(e) > kMaxResponseBytes) {
+        response->set_next_revision(e.revision);
+        truncated = true;
+        break;
+      }
+      bytes += PayloadBytes(e);
+      ToProto(e, response->add_events());
+    }
+    if (!truncated) {
+      response->set_next_revision(read->next);
+      response->set_end_of_stream(read->end_reached);
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventStoreService::ReadAll(
+    grpc::CallbackServerContext* context, const v1::ReadAllRequest* request,
+    v1::ReadAllResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  executor_->Schedule([this, reactor, context, request, response] {
+    absl::StatusOr<es::Direction> direction = FromProto(request->direction());
+    if (!direction.ok()) return Finish(reactor, context, direction.status());
+    absl::StatusOr<size_t> max_count = MaxCount(request->max_count());
+    if (!max_count.ok()) return Finish(reactor, context, max_count.status());
+    const uint64_t from =
+        request->from_end() ? es::kFromEnd : request->from_position();
+    absl::StatusOr<es::ReadResult> read = log_->ReadAll(
+        from, *direction, *max_count, FromProto(request->filter()));
+    if (!read.ok()) return Finish(reactor, context, read.status());
+    size_t bytes = 0;
+    bool truncated = false;
+    for (const es::RecordedEvent& e : read->events) {
+      if (bytes > 0 && bytes + PayloadBytes(e) > kMaxResponseBytes) {
+        response->set_next_position(e.position);
+        truncated = true;
+        break;
+      }
+      bytes += PayloadBytes(e);
+      ToProto(e, response->add_events());
+    }
+    if (!truncated) {
+      response->set_next_position(read->next);
+      response->set_end_of_log(read->end_reached);
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
+    grpc::CallbackServerContext* context,
+    const v1::SubscribeRequest* request) {
+  const es::Position from =
+      request->from_end() ? es::kFromEnd : request->from_position();
+  return new SubscribeReactor(
+      log_->Subscribe(from, FromProto(request->filter())), executor_, context);
+}
+
+grpc::ServerUnaryReactor* EventStoreService::GetHead(
+    grpc::CallbackServerContext* context, const v1::GetHeadRequest* request,
+    v1::GetHeadResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const es::ChainHead head = log_->Head();
+  response->set_position(head.position);
+  response->set_hash(head.hash.data(), head.hash.size());
+  const int64_t micros = absl::ToUnixMicros(head.recorded_at);
+  response->mutable_recorded_at()->set_seconds(micros / 1000000);
+  response->mutable_recorded_at()->set_nanos(
+      static_cast<int32_t>(micros % 1000000 * 1000));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
+    grpc::CallbackServerContext* context,
+    const v1::VerifyChainRequest* request,
+    v1::VerifyChainResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  executor_->Schedule([this, reactor, context, request, response] {
+    absl::StatusOr<es::VerifyResult> result =
+        log_->Verify(request->from_position(), request->to_position());
+    if (!result.ok()) return Finish(reactor, context, result.status());
+    if (!result->ok) {
+      context->AddTrailingMetadata(kFirstBadPositionKey,
+                                   absl::StrCat(result->first_bad));
+      return Finish(
+          reactor, context,
+          es::WithReason(absl::DataLossError(absl::StrCat(
+                             "hash chain broken at position ",
+                             result->first_bad, ": ", result->problem)),
+                         es::kReasonChainBroken));
+    }
+    response->set_from_position(result->from);
+    response->set_to_position(result->to);
+    response->set_head_hash(result->head_hash.data(),
+                            result->head_hash.size());
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+}  // namespace oversight::services

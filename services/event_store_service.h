@@ -1,0 +1,53 @@
+// EventStoreService: oversight.v1.EventStore over gRPC's callback API.
+//
+// Appends go straight to EventLog::AppendAsync and finish from the log's
+// writer thread once durable, so no gRPC thread waits on an fsync. Reads,
+// verification and subscription catch-up run on an Executor, so no gRPC
+// thread waits on the disk either. Request fields are checked here and
+// turned into log calls; the log's statuses are mapped to gRPC in
+// status_mapping.h.
+
+#ifndef OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_
+#define OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_
+
+#include "eventstore/event_log.h"
+#include "oversight/v1/eventstore.grpc.pb.h"
+#include "services/executor.h"
+
+namespace oversight::services {
+
+class EventStoreService final : public v1::EventStore::CallbackService {
+ public:
+  // `log` and `executor` must outlive the service and every call on it.
+  EventStoreService(eventstore::EventLog* log, Executor* executor)
+      : log_(log), executor_(executor) {}
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) override;
+  grpc::ServerUnaryReactor* ReadStream(
+      grpc::CallbackServerContext* context,
+      const v1::ReadStreamRequest* request,
+      v1::ReadStreamResponse* response) override;
+  grpc::ServerUnaryReactor* ReadAll(grpc::CallbackServerContext* context,
+                                    const v1::ReadAllRequest* request,
+                                    v1::ReadAllResponse* response) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context,
+      const v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext* context,
+                                    const v1::GetHeadRequest* request,
+                                    v1::GetHeadResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyChain(
+      grpc::CallbackServerContext* context,
+      const v1::VerifyChainRequest* request,
+      v1::VerifyChainResponse* response) override;
+
+ private:
+  eventstore::EventLog* const log_;
+  Executor* const executor_;
+};
+
+}  // namespace oversight::services
+
+#endif  // OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_

@@ -1,0 +1,87 @@
+#include "services/server.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/event_store_service.h"
+#include "services/executor.h"
+
+namespace oversight::services {
+
+namespace {
+// An append may carry 4 MiB of payload plus framing; a read response is
+// capped at 4 MiB of payload plus one event of at most 2 MiB.
+constexpr int kMaxReceiveBytes = 8 << 20;
+constexpr int kMaxSendBytes = 16 << 20;
+}  // namespace
+
+struct OversightServer::Impl {
+  std::string host;
+  int port = 0;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<EventStoreService> event_store;
+  std::unique_ptr<grpc::Server> server;
+  absl::Mutex mu;
+  bool shut_down ABSL_GUARDED_BY(mu) = false;
+};
+
+absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
+    const ServerOptions& options, eventstore::EventLog* log) {
+  auto impl = std::make_unique<Impl>();
+  const size_t colon = options.listen.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen must be host:port, got \"", options.listen,
+                     "\""));
+  }
+  impl->host = options.listen.substr(0, colon);
+  impl->executor = std::make_unique<Executor>(options.subscription_threads);
+  impl->event_store = std::make_unique<EventStoreService>(log,
+                                                          impl->executor.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &impl->port);
+  builder.RegisterService(impl->event_store.get());
+  builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
+  builder.SetMaxSendMessageSize(kMaxSendBytes);
+  impl->server = builder.BuildAndStart();
+  if (impl->server == nullptr || impl->port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen));
+  }
+  impl->server->GetHealthCheckService()->SetServingStatus(true);
+  return std::unique_ptr<OversightServer>(new OversightServer(std::move(impl)));
+}
+
+OversightServer::OversightServer(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+
+OversightServer::~OversightServer() { Shutdown(absl::ZeroDuration()); }
+
+int OversightServer::port() const { return impl_->port; }
+
+std::string OversightServer::address() const {
+  return absl::StrCat(impl_->host, ":", impl_->port);
+}
+
+void OversightServer::Shutdown(absl::Duration grace) {
+  {
+    absl::MutexLock lock(&impl_->mu);
+    if (impl_->shut_down) return;
+    impl_->shut_down = true;
+  }
+  impl_->server->GetHealthCheckService()->SetServingStatus(false);
+  // Stops accepting calls at once; cancels the rest after `grace`, which
+  // ends open subscriptions. Returns when every call has finished.
+  impl_->server->Shutdown(std::chrono::system_clock::now() +
+                          absl::ToChronoMilliseconds(grace));
+  impl_->executor->Shutdown();
+}
+
+void OversightServer::Wait() { impl_->server->Wait(); }
+
+}  // namespace oversight::services
