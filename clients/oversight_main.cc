@@ -148,14 +148,15 @@ int Append(v1::EventStore::Stub* stub, const std::vector<std::string>& args) {
   grpc::Status s = stub->Append(ctx.get(), request, &response);
   if (!s.ok()) return Fail(s, *ctx);
   std::cout << "position " << response.first_position() << " revision "
-            << response.first_revision() << " event "
-            << event->event_id() << "\n";
+            << response.first_revision() << " event " << event->event_id()
+            << "\n";
   return kExitOk;
 }
 
 int ReadStream(v1::EventStore::Stub* stub,
                const std::vector<std::string>& args) {
-  if (args.empty() || args.size() > 2) return Usage("read-stream STREAM [FROM]");
+  if (args.empty() || args.size() > 2)
+    return Usage("read-stream STREAM [FROM]");
   v1::ReadStreamRequest request;
   request.set_stream(args[0]);
   request.set_max_count(absl::GetFlag(FLAGS_max));

@@ -130,8 +130,8 @@ class SubscribeReactor final
     // `reactor` stays valid: only this pump calls Finish, and gRPC deletes
     // the reactor (OnDone) only after Finish.
     if (cancelled) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED,
-                                   "subscription cancelled"));
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::CANCELLED, "subscription cancelled"));
       return;
     }
 
@@ -212,8 +212,8 @@ grpc::ServerUnaryReactor* EventStoreService::Append(
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ReadStream(
-    grpc::CallbackServerContext* context,
-    const v1::ReadStreamRequest* request, v1::ReadStreamResponse* response) {
+    grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request,
+    v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   executor_->Schedule([this, reactor, context, request, response] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
@@ -280,8 +280,7 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
-    grpc::CallbackServerContext* context,
-    const v1::SubscribeRequest* request) {
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
   const es::Position from =
       request->from_end() ? es::kFromEnd : request->from_position();
   return new SubscribeReactor(
@@ -304,8 +303,7 @@ grpc::ServerUnaryReactor* EventStoreService::GetHead(
 }
 
 grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
-    grpc::CallbackServerContext* context,
-    const v1::VerifyChainRequest* request,
+    grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
     v1::VerifyChainResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   executor_->Schedule([this, reactor, context, request, response] {
@@ -324,8 +322,7 @@ grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
     }
     response->set_from_position(result->from);
     response->set_to_position(result->to);
-    response->set_head_hash(result->head_hash.data(),
-                            result->head_hash.size());
+    response->set_head_hash(result->head_hash.data(), result->head_hash.size());
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

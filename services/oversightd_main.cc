@@ -33,11 +33,11 @@ namespace {
 
 // One line per event worth an operator's attention, to stderr.
 void Log(const std::string& line) {
-  std::fprintf(stderr, "%s oversightd: %s\n",
-               absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                                absl::UTCTimeZone())
-                   .c_str(),
-               line.c_str());
+  std::fprintf(
+      stderr, "%s oversightd: %s\n",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())
+          .c_str(),
+      line.c_str());
   std::fflush(stderr);
 }
 
@@ -71,9 +71,8 @@ int main(int argc, char** argv) {
 
   oversight::services::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
-  absl::StatusOr<std::unique_ptr<oversight::services::OversightServer>>
-      server = oversight::services::OversightServer::Start(server_options,
-                                                           store->get());
+  absl::StatusOr<std::unique_ptr<oversight::services::OversightServer>> server =
+      oversight::services::OversightServer::Start(server_options, store->get());
   if (!server.ok()) {
     Log(absl::StrCat("cannot start: ", server.status().ToString()));
     return 1;
@@ -87,7 +86,8 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   Log(absl::StrCat("received ", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
                    "; stopping"));
-  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  (*server)->Shutdown(
+      absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->reset();
   (*store)->Close();
   Log(absl::StrCat("stopped; head position ", (*store)->Head().position));

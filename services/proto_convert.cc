@@ -42,10 +42,9 @@ absl::StatusOr<std::vector<es::ProposedEvent>> FromProto(
     }
     absl::StatusOr<es::EventId> id = es::EventId::Parse(e.event_id());
     if (!id.ok()) {
-      return es::WithReason(
-          absl::InvalidArgumentError(
-              absl::StrCat("events[", i, "]: ", id.status().message())),
-          es::kReasonInvalidEventId);
+      return es::WithReason(absl::InvalidArgumentError(absl::StrCat(
+                                "events[", i, "]: ", id.status().message())),
+                            es::kReasonInvalidEventId);
     }
     es::ProposedEvent p;
     p.id = *id;
@@ -86,8 +85,8 @@ absl::StatusOr<es::Direction> FromProto(v1::ReadDirection direction) {
       return es::Direction::kBackwards;
     default:
       return es::WithReason(
-          absl::InvalidArgumentError(absl::StrCat(
-              "unknown direction ", static_cast<int>(direction))),
+          absl::InvalidArgumentError(
+              absl::StrCat("unknown direction ", static_cast<int>(direction))),
           kReasonInvalidEnum);
   }
 }
@@ -95,11 +94,10 @@ absl::StatusOr<es::Direction> FromProto(v1::ReadDirection direction) {
 absl::StatusOr<size_t> MaxCount(uint32_t requested) {
   if (requested == 0) return es::kDefaultReadCount;
   if (requested > es::kMaxReadCount) {
-    return es::WithReason(
-        absl::InvalidArgumentError(absl::StrCat(
-            "max_count ", requested, " is over the limit of ",
-            es::kMaxReadCount)),
-        kReasonInvalidMaxCount);
+    return es::WithReason(absl::InvalidArgumentError(absl::StrCat(
+                              "max_count ", requested, " is over the limit of ",
+                              es::kMaxReadCount)),
+                          kReasonInvalidMaxCount);
   }
   return requested;
 }

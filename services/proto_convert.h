@@ -15,8 +15,8 @@ void ToProto(const eventstore::RecordedEvent& event, v1::RecordedEvent* out);
 
 // Parses the events of an append request. InvalidArgument with
 // MISSING_EVENT_ID or INVALID_EVENT_ID for a bad event id.
-[[nodiscard]] absl::StatusOr<std::vector<eventstore::ProposedEvent>>
-FromProto(const google::protobuf::RepeatedPtrField<v1::ProposedEvent>& events);
+[[nodiscard]] absl::StatusOr<std::vector<eventstore::ProposedEvent>> FromProto(
+    const google::protobuf::RepeatedPtrField<v1::ProposedEvent>& events);
 
 [[nodiscard]] absl::StatusOr<eventstore::ExpectedRevision> FromProto(
     v1::ExpectedRevisionKind kind, uint64_t revision);

@@ -31,14 +31,13 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   auto impl = std::make_unique<Impl>();
   const size_t colon = options.listen.rfind(':');
   if (colon == std::string::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen must be host:port, got \"", options.listen,
-                     "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen must be host:port, got \"", options.listen, "\""));
   }
   impl->host = options.listen.substr(0, colon);
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
-  impl->event_store = std::make_unique<EventStoreService>(log,
-                                                          impl->executor.get());
+  impl->event_store =
+      std::make_unique<EventStoreService>(log, impl->executor.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -18,10 +18,9 @@ using ::oversight::eventstore::kMaxBatchEvents;
 class EventStoreServiceTest : public ServiceTest {
  protected:
   // Calls Append and returns the status; `ctx_out` keeps the trailers.
-  grpc::Status TryAppend(const v1::AppendRequest& request,
-                         v1::AppendResponse* response = nullptr,
-                         std::unique_ptr<grpc::ClientContext>* ctx_out =
-                             nullptr) {
+  grpc::Status TryAppend(
+      const v1::AppendRequest& request, v1::AppendResponse* response = nullptr,
+      std::unique_ptr<grpc::ClientContext>* ctx_out = nullptr) {
     auto ctx = Context();
     v1::AppendResponse ignored;
     grpc::Status s =
@@ -126,7 +125,8 @@ TEST_F(EventStoreServiceTest, ReusedEventIdWithOtherContentIsAlreadyExists) {
   EXPECT_EQ(HeadPosition(), 1u);
 }
 
-TEST_F(EventStoreServiceTest, MalformedAppendsAreInvalidArgumentAndWriteNothing) {
+TEST_F(EventStoreServiceTest,
+       MalformedAppendsAreInvalidArgumentAndWriteNothing) {
   struct Case {
     std::string name;
     std::function<void(v1::AppendRequest*)> mutate;
@@ -146,13 +146,13 @@ TEST_F(EventStoreServiceTest, MalformedAppendsAreInvalidArgumentAndWriteNothing)
        "INVALID_EVENT_ID"},
       {"empty type", [](auto* r) { r->mutable_events(0)->set_type(""); },
        "INVALID_EVENT_TYPE"},
-      {"data over 1 MiB",
-       [&](auto* r) { r->mutable_events(0)->set_data(big); },
+      {"data over 1 MiB", [&](auto* r) { r->mutable_events(0)->set_data(big); },
        "EVENT_TOO_LARGE"},
       {"no events", [](auto* r) { r->clear_events(); }, "EMPTY_BATCH"},
       {"over 1000 events",
        [](auto* r) {
-         for (size_t i = 0; i < kMaxBatchEvents; ++i) *r->add_events() = Event();
+         for (size_t i = 0; i < kMaxBatchEvents; ++i)
+           *r->add_events() = Event();
        },
        "TOO_MANY_EVENTS"},
       {"batch over 4 MiB",
@@ -353,14 +353,12 @@ TEST_F(EventStoreServiceTest, VerifyChainNamesTamperedPositionAsDataLoss) {
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(
-        rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"), cfs, &handles,
-                          &db)
-            .ok());
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"), cfs,
+                                  &handles, &db)
+                    .ok());
     auto* log_cf = handles[static_cast<int>(eventstore::ColumnFamily::kLog)];
     std::string value;
-    ASSERT_TRUE(
-        db->Get({}, log_cf, eventstore::LogKey(4), &value).ok());
+    ASSERT_TRUE(db->Get({}, log_cf, eventstore::LogKey(4), &value).ok());
     value[value.size() - 3] ^= 0x01;
     ASSERT_TRUE(db->Put({}, log_cf, eventstore::LogKey(4), value).ok());
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);

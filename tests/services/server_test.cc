@@ -97,8 +97,7 @@ TEST_F(ServerTest, ReflectionListsTheEventStoreService) {
 
 TEST_F(ServerTest, ExpiredDeadlineIsDeadlineExceededAndServerKeepsServing) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() -
-                    std::chrono::seconds(1));
+  ctx->set_deadline(std::chrono::system_clock::now() - std::chrono::seconds(1));
   v1::AppendResponse response;
   grpc::Status s = stub_->Append(ctx.get(), AppendOne("s"), &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
@@ -116,7 +115,8 @@ TEST(OversightdTest, StartsServesAndStopsCleanlyOnSigterm) {
     pid_t pid = fork();
     if (pid == 0) {
       std::freopen(log_path.c_str(), "a", stderr);
-      execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, "--listen=127.0.0.1:0", "--shutdown_grace_seconds=2",
+      execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, "--listen=127.0.0.1:0",
+            "--shutdown_grace_seconds=2",
             ("--data_dir=" + dir.Sub("data")).c_str(), nullptr);
       _exit(127);
     }
@@ -135,8 +135,8 @@ TEST(OversightdTest, StartsServesAndStopsCleanlyOnSigterm) {
         if (++seen == occurrence) {
           static std::string keep;
           keep = text;
-          std::regex_search(keep.cbegin() + it->position(), keep.cend(),
-                            *match, pattern);
+          std::regex_search(keep.cbegin() + it->position(), keep.cend(), *match,
+                            pattern);
           return true;
         }
       }

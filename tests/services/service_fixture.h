@@ -83,10 +83,10 @@ class ServiceTest : public ::testing::Test {
     return e;
   }
 
-  static v1::AppendRequest AppendOne(const std::string& stream,
-                                     v1::ExpectedRevisionKind kind =
-                                         v1::EXPECTED_REVISION_KIND_ANY,
-                                     uint64_t revision = 0) {
+  static v1::AppendRequest AppendOne(
+      const std::string& stream,
+      v1::ExpectedRevisionKind kind = v1::EXPECTED_REVISION_KIND_ANY,
+      uint64_t revision = 0) {
     v1::AppendRequest r;
     r.set_stream(stream);
     r.set_expected_kind(kind);
@@ -94,7 +94,6 @@ class ServiceTest : public ::testing::Test {
     *r.add_events() = Event();
     return r;
   }
-
 
  protected:
   // Appends and returns the response; fails the test on error.

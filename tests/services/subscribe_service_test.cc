@@ -18,8 +18,8 @@ class SubscribeServiceTest : public ServiceTest {
   };
 
   // Reads from `reader` until `count` events arrived (or the stream ends).
-  static Received ReadEvents(
-      grpc::ClientReader<v1::SubscribeResponse>* reader, size_t count) {
+  static Received ReadEvents(grpc::ClientReader<v1::SubscribeResponse>* reader,
+                             size_t count) {
     Received r;
     v1::SubscribeResponse message;
     while (r.positions.size() < count && reader->Read(&message)) {
