@@ -125,7 +125,10 @@ void RocksEventStore::CommitGroup(
     std::vector<std::unique_ptr<PendingAppend>>& group) {
   const ChainHead start = Head();
   // Recording time of the whole group; never earlier than the last one.
-  const absl::Time now = std::max(Now(), start.recorded_at);
+  // Records store whole microseconds, so truncate here: the head and the
+  // events handed to live subscribers must equal what a read returns.
+  const absl::Time now = absl::FromUnixMicros(
+      absl::ToUnixMicros(std::max(Now(), start.recorded_at)));
   Position next_position = start.position + 1;
   Hash previous = start.hash;
 

@@ -135,6 +135,10 @@ absl::StatusOr<RecordedEvent> DecodeStoredValue(absl::string_view value) {
 absl::StatusOr<std::pair<absl::string_view, absl::string_view>>
 PeekStreamAndType(absl::string_view record) {
   if (record.size() < kRecordMinSize) return Corrupt("too short");
+  if (static_cast<uint8_t>(record[0]) != kRecordVersion) {
+    return Corrupt(absl::StrCat("unknown version ",
+                                static_cast<uint8_t>(record[0])));
+  }
   absl::string_view rest = record.substr(kRecordFixedSize);
   absl::string_view stream, type;
   if (!GetLengthPrefixed(&rest, &stream) || !GetLengthPrefixed(&rest, &type)) {

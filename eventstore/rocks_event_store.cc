@@ -19,6 +19,11 @@
 namespace oversight::eventstore {
 namespace {
 
+absl::Status StoreClosed() {
+  return WithReason(absl::UnavailableError("the event log is closed"),
+                    kReasonStoreClosed);
+}
+
 size_t ClampCount(size_t max_count) {
   if (max_count == 0) return kDefaultReadCount;
   return std::min(max_count, kMaxReadCount);
@@ -101,7 +106,16 @@ absl::Status RocksEventStore::LoadHead() {
   if (it->Valid()) {
     absl::StatusOr<RecordedEvent> last = DecodeStoredValue(
         absl::string_view(it->value().data(), it->value().size()));
-    if (!last.ok()) return last.status();
+    if (!last.ok()) {
+      // Name the position, as verification would.
+      const Position p =
+          it->key().size() == 8 ? GetFixed64BE(it->key().data()) : 0;
+      return WithReason(absl::DataLossError(absl::StrCat(
+                            "event log in ", dir_,
+                            " has an unreadable last record at position ", p,
+                            ": ", last.status().message())),
+                        kReasonRecordCorrupt);
+    }
     if (it->key().size() != 8 ||
         GetFixed64BE(it->key().data()) != last->position) {
       return WithReason(absl::DataLossError(
@@ -133,6 +147,7 @@ void RocksEventStore::Close() {
   }
   if (writer_.joinable()) writer_.join();
   if (hub_) hub_->Close();
+  absl::MutexLock lock(&db_mu_);
   if (db_ != nullptr) {
     for (rocksdb::ColumnFamilyHandle* h : handles_) {
       db_->DestroyColumnFamilyHandle(h);
@@ -162,6 +177,8 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
     size_t max_count) {
   if (absl::Status s = ValidateStreamName(stream); !s.ok()) return s;
   max_count = ClampCount(max_count);
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  if (db_ == nullptr) return StoreClosed();
   rocksdb::ReadOptions ro;
   // One snapshot so the stream head and the index agree.
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
@@ -242,6 +259,8 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(
     Position from, Direction direction, size_t max_count,
     const EventFilter& filter) {
   max_count = ClampCount(max_count);
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  if (db_ == nullptr) return StoreClosed();
   // Never show more than has been acknowledged.
   const Position head = visible_head_.load(std::memory_order_acquire);
   ReadResult result;
@@ -308,13 +327,15 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(
 
 absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
                                                      Position to) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  if (db_ == nullptr) return StoreClosed();
   const Position head = visible_head_.load(std::memory_order_acquire);
   if (from == 0) from = 1;
   if (to == 0) to = head;
   VerifyResult result;
   result.from = from;
   result.to = to;
-  if (head == 0 && to == 0) return result;  // Empty log verifies.
+  if (head == 0 && from == 1 && to == 0) return result;  // Empty log.
   if (from > to || to > head) {
     return WithReason(
         absl::InvalidArgumentError(absl::StrCat(

@@ -122,6 +122,11 @@ class RocksEventStore final : public EventLog {
 
   const std::string dir_;
   const Options options_;
+  // Reads hold db_mu_ shared and Close() holds it exclusively while it
+  // closes RocksDB, so a read racing Close() (or after it) fails with
+  // STORE_CLOSED instead of touching a closed database. The writer thread
+  // needs no lock: Close() joins it first.
+  mutable absl::Mutex db_mu_;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
