@@ -1,0 +1,41 @@
+// gRPC helpers of the workloads (workload_util.h).
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "bench/workload_util.h"
+
+namespace oversight::bench {
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address,
+                                          bool own_subchannel_pool) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  // Without this, channels with equal arguments share one subchannel (one
+  // TCP connection); with it, each channel has its own connection.
+  if (own_subchannel_pool) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+      address, grpc::InsecureChannelCredentials(), args);
+  channel->WaitForConnected(std::chrono::system_clock::now() +
+                            std::chrono::seconds(10));
+  return channel;
+}
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+}
+
+std::string GrpcError(const grpc::Status& status) {
+  return absl::StrCat("gRPC code ", static_cast<int>(status.error_code()), ": ",
+                      status.error_message());
+}
+
+absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
+    eventstore::EventLog* log) {
+  services::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  return services::OversightServer::Start(options, log);
+}
+
+}  // namespace oversight::bench
