@@ -61,7 +61,8 @@ ABSL_FLAG(int, read_events, 200000,
           "Events written before the ReadAll workload.");
 ABSL_FLAG(int, read_page, 1000, "max_count of each ReadAll page.");
 ABSL_FLAG(std::string, workloads,
-          "raw,raw_batch,direct,direct_batch,grpc,grpc_ping,grpc_batch,read",
+          "raw,raw_batch,direct,direct_batch,grpc,grpc_async,grpc_ping,grpc_batch,"
+          "read",
           "Workloads to run (comma-separated). grpc_ping: GetHead calls (no "
           "disk) from the largest --threads count: the cost of a gRPC call "
           "without the log.");
@@ -196,6 +197,9 @@ int main(int argc, char** argv) {
     // With one client both channel modes are the same thing.
     for (size_t m = 0; run("grpc") && m < (t == 1 ? 1 : modes.size()); ++m) {
       specs.push_back(ob::GrpcSpec(options, t, 1, modes[m]));
+    }
+    if (run("grpc_async") && t > 1) {
+      specs.push_back(ob::GrpcAsyncSpec(options, t, 1, 1));
     }
     // The cost of a bare call matters most where gRPC is the limit: at the
     // highest concurrency.

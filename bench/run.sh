@@ -16,6 +16,8 @@ build="${BUILD_DIR:-build-release}"
 jobs="${JOBS:-2}"
 cd "$root"
 
+bash scripts/install-deps.sh >&2
+
 # Build output goes to stderr, so that stdout is only the report.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DOVERSIGHT_BUILD_TESTS=OFF >&2

@@ -78,9 +78,8 @@ absl::Status ValidateStreamName(absl::string_view stream) {
                    kReasonInvalidStreamName);
   }
   if (!IsPrintableUtf8(stream)) {
-    return Invalid(
-        "stream name must be UTF-8 text without control characters",
-        kReasonInvalidStreamName);
+    return Invalid("stream name must be UTF-8 text without control characters",
+                   kReasonInvalidStreamName);
   }
   return absl::OkStatus();
 }
@@ -111,10 +110,10 @@ absl::Status ValidateAppend(absl::string_view stream,
     }
     if (e.type.empty() || e.type.size() > kMaxEventTypeBytes ||
         !IsPrintableUtf8(e.type)) {
-      return Invalid(absl::StrCat("event ", i,
-                                  ": type must be 1 to ", kMaxEventTypeBytes,
-                                  " bytes of text without control characters"),
-                     kReasonInvalidEventType);
+      return Invalid(
+          absl::StrCat("event ", i, ": type must be 1 to ", kMaxEventTypeBytes,
+                       " bytes of text without control characters"),
+          kReasonInvalidEventType);
     }
     if (e.data.size() > kMaxEventDataBytes) {
       return Invalid(absl::StrCat("event ", i, ": data is ", e.data.size(),

@@ -26,12 +26,12 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "eventstore/types.h"
 
 namespace oversight::eventstore {
@@ -52,9 +52,12 @@ class EventLog {
   virtual ~EventLog() = default;
 
   // Appends `events` to `stream` atomically if `expected` holds, and calls
-  // `done` once, from an internal thread, after the events are durable (the
-  // write-ahead log is synced) or the append has failed. `done` must be
-  // quick and must not call Append on this log synchronously.
+  // `done` once, after the events are durable (the write-ahead log is
+  // synced) or the append has failed. `done` runs on the log's writer
+  // thread, except for a request refused before it is queued (malformed,
+  // or the log closed): then it runs on the caller's thread before
+  // AppendAsync returns. `done` must be quick and must not call Append on
+  // this log synchronously.
   //
   // Outcomes passed to `done`:
   //  - the positions and revisions given to the events;

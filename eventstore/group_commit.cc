@@ -16,6 +16,8 @@
 // If the write fails, every append that wrote (or depended on one that
 // wrote) fails with UNAVAILABLE and the head does not move.
 
+#include <pthread.h>
+
 #include <cstring>
 
 #include "absl/container/flat_hash_map.h"
@@ -61,8 +63,7 @@ bool SameContent(const RecordedEvent& stored, absl::string_view stream,
 
 }  // namespace
 
-void RocksEventStore::AppendAsync(std::string stream,
-                                  ExpectedRevision expected,
+void RocksEventStore::AppendAsync(std::string stream, ExpectedRevision expected,
                                   std::vector<ProposedEvent> events,
                                   AppendCallback done) {
   if (absl::Status s = ValidateAppend(stream, events); !s.ok()) {
@@ -88,6 +89,7 @@ void RocksEventStore::AppendAsync(std::string stream,
 }
 
 void RocksEventStore::WriterLoop() {
+  pthread_setname_np(pthread_self(), "oversight-wal");
   std::vector<std::unique_ptr<PendingAppend>> group;
   for (;;) {
     {
@@ -145,8 +147,8 @@ void RocksEventStore::CommitGroup(
   rocksdb::WriteBatch batch;
   rocksdb::ReadOptions ro;
 
-  auto current_revision =
-      [&](const std::string& stream) -> absl::StatusOr<std::optional<Revision>> {
+  auto current_revision = [&](const std::string& stream)
+      -> absl::StatusOr<std::optional<Revision>> {
     if (auto it = group_revisions.find(stream); it != group_revisions.end()) {
       return std::optional<Revision>(it->second);
     }
@@ -162,8 +164,9 @@ void RocksEventStore::CommitGroup(
   };
 
   // Looks up a stored event by id: in this group, then on disk.
-  auto find_event = [&](const EventId& id, bool* in_group)
-      -> absl::StatusOr<std::optional<RecordedEvent>> {
+  auto find_event =
+      [&](const EventId& id,
+          bool* in_group) -> absl::StatusOr<std::optional<RecordedEvent>> {
     if (auto it = group_ids.find(id); it != group_ids.end()) {
       *in_group = true;
       return std::optional<RecordedEvent>(*it->second);
@@ -174,8 +177,8 @@ void RocksEventStore::CommitGroup(
     if (s.IsNotFound()) return std::optional<RecordedEvent>();
     if (!s.ok()) return FromRocks(s, "reading event id");
     std::string record;
-    s = db_->Get(ro, cf(ColumnFamily::kLog),
-                 LogKey(GetFixed64BE(value.data())), &record);
+    s = db_->Get(ro, cf(ColumnFamily::kLog), LogKey(GetFixed64BE(value.data())),
+                 &record);
     if (!s.ok()) return FromRocks(s, "reading record of event id");
     absl::StatusOr<RecordedEvent> e = DecodeStoredValue(record);
     if (!e.ok()) return e.status();
@@ -222,14 +225,14 @@ void RocksEventStore::CommitGroup(
         dedup.deduplicated = true;
         out.result = dedup;
       } else {
-        out.result = WithReason(
-            absl::AlreadyExistsError(absl::StrCat(
-                found == req.events.size()
-                    ? "event ids already recorded with other content"
-                    : absl::StrCat(found, " of ", req.events.size(),
-                                   " event ids already recorded"),
-                " (stream \"", req.stream, "\")")),
-            kReasonEventIdReused);
+        out.result =
+            WithReason(absl::AlreadyExistsError(absl::StrCat(
+                           found == req.events.size()
+                               ? "event ids already recorded with other content"
+                               : absl::StrCat(found, " of ", req.events.size(),
+                                              " event ids already recorded"),
+                           " (stream \"", req.stream, "\")")),
+                       kReasonEventIdReused);
       }
       continue;
     }
@@ -263,8 +266,8 @@ void RocksEventStore::CommitGroup(
       event->recorded_at = now;
       std::string value(kHashSize, '\0');
       EncodeRecord(*event, &value);
-      event->hash = ChainHash(
-          previous, absl::string_view(value).substr(kHashSize));
+      event->hash =
+          ChainHash(previous, absl::string_view(value).substr(kHashSize));
       std::memcpy(value.data(), event->hash.data(), kHashSize);
       previous = event->hash;
       batch.Put(cf(ColumnFamily::kLog), LogKey(event->position), value);

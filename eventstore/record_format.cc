@@ -93,7 +93,8 @@ void EncodeRecord(const RecordedEvent& event, std::string* out) {
   out->push_back(static_cast<char>(kRecordVersion));
   PutFixed64BE(out, event.position);
   PutFixed64BE(out, event.revision);
-  PutFixed64BE(out, static_cast<uint64_t>(absl::ToUnixMicros(event.recorded_at)));
+  PutFixed64BE(out,
+               static_cast<uint64_t>(absl::ToUnixMicros(event.recorded_at)));
   out->append(event.id.bytes().data(), event.id.bytes().size());
   PutLengthPrefixed(out, event.stream);
   PutLengthPrefixed(out, event.type);
@@ -104,8 +105,8 @@ void EncodeRecord(const RecordedEvent& event, std::string* out) {
 absl::StatusOr<RecordedEvent> DecodeRecord(absl::string_view record) {
   if (record.size() < kRecordMinSize) return Corrupt("too short");
   if (static_cast<uint8_t>(record[0]) != kRecordVersion) {
-    return Corrupt(absl::StrCat("unknown version ",
-                                static_cast<uint8_t>(record[0])));
+    return Corrupt(
+        absl::StrCat("unknown version ", static_cast<uint8_t>(record[0])));
   }
   RecordedEvent e;
   const char* p = record.data() + 1;
@@ -136,8 +137,8 @@ absl::StatusOr<std::pair<absl::string_view, absl::string_view>>
 PeekStreamAndType(absl::string_view record) {
   if (record.size() < kRecordMinSize) return Corrupt("too short");
   if (static_cast<uint8_t>(record[0]) != kRecordVersion) {
-    return Corrupt(absl::StrCat("unknown version ",
-                                static_cast<uint8_t>(record[0])));
+    return Corrupt(
+        absl::StrCat("unknown version ", static_cast<uint8_t>(record[0])));
   }
   absl::string_view rest = record.substr(kRecordFixedSize);
   absl::string_view stream, type;

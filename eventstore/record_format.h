@@ -28,9 +28,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "eventstore/types.h"
 
 namespace oversight::eventstore {

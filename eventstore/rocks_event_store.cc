@@ -31,8 +31,7 @@ size_t ClampCount(size_t max_count) {
 
 }  // namespace
 
-RocksEventStore::RocksEventStore(const std::string& dir,
-                                 const Options& options)
+RocksEventStore::RocksEventStore(const std::string& dir, const Options& options)
     : dir_(dir), options_(options) {}
 
 absl::StatusOr<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
@@ -46,9 +45,9 @@ absl::StatusOr<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
     if (!v.ok()) return v.status();
     if (!v->ok) {
       return WithReason(
-          absl::DataLossError(absl::StrCat(
-              "event log in ", dir, " fails verification at position ",
-              v->first_bad, ": ", v->problem)),
+          absl::DataLossError(absl::StrCat("event log in ", dir,
+                                           " fails verification at position ",
+                                           v->first_bad, ": ", v->problem)),
           kReasonChainBroken);
     }
   }
@@ -76,8 +75,8 @@ absl::Status RocksEventStore::OpenDb() {
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     descriptors.emplace_back(std::string(name), cf_options);
   }
-  rocksdb::Status s = rocksdb::DB::Open(db_options, dir_, descriptors,
-                                        &handles_, &db_);
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, dir_, descriptors, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", dir_));
 
   std::string tag;
@@ -118,9 +117,9 @@ absl::Status RocksEventStore::LoadHead() {
     }
     if (it->key().size() != 8 ||
         GetFixed64BE(it->key().data()) != last->position) {
-      return WithReason(absl::DataLossError(
-                            "last log key does not match its record"),
-                        kReasonRecordCorrupt);
+      return WithReason(
+          absl::DataLossError("last log key does not match its record"),
+          kReasonRecordCorrupt);
     }
     head.position = last->position;
     head.hash = last->hash;
@@ -172,13 +171,18 @@ RocksEventStore::Stats RocksEventStore::stats() const {
   return Stats{stat_groups_.load(), stat_events_.load(), stat_appends_.load()};
 }
 
-absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
-    absl::string_view stream, Revision from, Direction direction,
-    size_t max_count) {
+absl::StatusOr<ReadResult> RocksEventStore::ReadStream(absl::string_view stream,
+                                                       Revision from,
+                                                       Direction direction,
+                                                       size_t max_count) {
   if (absl::Status s = ValidateStreamName(stream); !s.ok()) return s;
   max_count = ClampCount(max_count);
   absl::ReaderMutexLock db_lock(&db_mu_);
   if (db_ == nullptr) return StoreClosed();
+  // Read before the snapshot: everything up to `head` is in it. Index
+  // entries past `head` belong to a commit whose appenders have not been
+  // answered yet, and are not shown.
+  const Position head = visible_head_.load(std::memory_order_acquire);
   rocksdb::ReadOptions ro;
   // One snapshot so the stream head and the index agree.
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
@@ -190,12 +194,12 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
   } release{db_, snapshot};
 
   std::string last_value;
-  rocksdb::Status s = db_->Get(ro, cf(ColumnFamily::kStreams),
-                               rocksdb::Slice(stream.data(), stream.size()),
-                               &last_value);
+  rocksdb::Status s =
+      db_->Get(ro, cf(ColumnFamily::kStreams),
+               rocksdb::Slice(stream.data(), stream.size()), &last_value);
   if (s.IsNotFound()) {
-    return WithReason(absl::NotFoundError(absl::StrCat(
-                          "stream \"", stream, "\" does not exist")),
+    return WithReason(absl::NotFoundError(absl::StrCat("stream \"", stream,
+                                                       "\" does not exist")),
                       kReasonStreamNotFound);
   }
   if (!s.ok()) return FromRocks(s, "reading stream head");
@@ -219,6 +223,8 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
     it->SeekForPrev(StreamIndexKey(stream, start));
   }
   Revision next_revision = start;
+  std::vector<Revision> revisions;
+  bool reached_unacknowledged = false;
   for (; it->Valid() && positions.size() < max_count;
        direction == Direction::kForwards ? it->Next() : it->Prev()) {
     rocksdb::Slice key = it->key();
@@ -226,13 +232,32 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
         std::memcmp(key.data(), prefix.data(), prefix.size()) != 0) {
       break;
     }
-    positions.push_back(GetFixed64BE(it->value().data()));
+    if (it->value().size() != 8) {
+      return WithReason(
+          absl::DataLossError(absl::StrCat("stream \"", stream,
+                                           "\" has a malformed index "
+                                           "entry")),
+          kReasonRecordCorrupt);
+    }
+    const Position p = GetFixed64BE(it->value().data());
     const Revision rev = GetFixed64BE(key.data() + prefix.size());
+    if (p > head) {
+      // A stream's positions grow with its revisions: forwards, nothing
+      // after this is acknowledged either; backwards, skip to older ones.
+      if (direction == Direction::kForwards) {
+        reached_unacknowledged = true;
+        break;
+      }
+      continue;
+    }
+    positions.push_back(p);
+    revisions.push_back(rev);
     next_revision = rev;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
 
-  for (Position p : positions) {
+  for (size_t i = 0; i < positions.size(); ++i) {
+    const Position p = positions[i];
     std::string value;
     s = db_->Get(ro, cf(ColumnFamily::kLog), LogKey(p), &value);
     if (!s.ok()) {
@@ -243,10 +268,22 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
     }
     absl::StatusOr<RecordedEvent> e = DecodeStoredValue(value);
     if (!e.ok()) return e.status();
+    // The index is not covered by the hash chain: never return a record
+    // other than the one it claims to point at.
+    if (e->stream != stream || e->revision != revisions[i] ||
+        e->position != p) {
+      return WithReason(
+          absl::DataLossError(absl::StrCat(
+              "stream \"", stream, "\" revision ", revisions[i],
+              " is indexed at position ", p, ", which holds stream \"",
+              e->stream, "\" revision ", e->revision)),
+          kReasonRecordCorrupt);
+    }
     result.events.push_back(*std::move(e));
   }
   if (direction == Direction::kForwards) {
-    result.end_reached = positions.empty() || next_revision >= last;
+    result.end_reached =
+        positions.empty() || reached_unacknowledged || next_revision >= last;
     result.next = positions.empty() ? start : next_revision + 1;
   } else {
     result.end_reached = positions.empty() || next_revision == 0;
@@ -255,9 +292,10 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(
   return result;
 }
 
-absl::StatusOr<ReadResult> RocksEventStore::ReadAll(
-    Position from, Direction direction, size_t max_count,
-    const EventFilter& filter) {
+absl::StatusOr<ReadResult> RocksEventStore::ReadAll(Position from,
+                                                    Direction direction,
+                                                    size_t max_count,
+                                                    const EventFilter& filter) {
   max_count = ClampCount(max_count);
   absl::ReaderMutexLock db_lock(&db_mu_);
   if (db_ == nullptr) return StoreClosed();
@@ -291,6 +329,11 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(
   Position last_scanned = 0;
   for (; it->Valid() && result.events.size() < max_count && scanned < max_scan;
        direction == Direction::kForwards ? it->Next() : it->Prev()) {
+    if (it->key().size() != 8) {
+      return WithReason(absl::DataLossError(absl::StrCat(
+                            "malformed log key after position ", last_scanned)),
+                        kReasonRecordCorrupt);
+    }
     const Position p = GetFixed64BE(it->key().data());
     if (p != expected) {
       return WithReason(
@@ -337,11 +380,10 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
   result.to = to;
   if (head == 0 && from == 1 && to == 0) return result;  // Empty log.
   if (from > to || to > head) {
-    return WithReason(
-        absl::InvalidArgumentError(absl::StrCat(
-            "cannot verify positions ", from, " to ", to, "; the head is ",
-            head)),
-        kReasonInvalidRange);
+    return WithReason(absl::InvalidArgumentError(
+                          absl::StrCat("cannot verify positions ", from, " to ",
+                                       to, "; the head is ", head)),
+                      kReasonInvalidRange);
   }
   Hash previous = kGenesisHash;
   rocksdb::ReadOptions ro;
@@ -372,6 +414,7 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
     return result;
   };
   for (it->Seek(LogKey(from)); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return fail(expected, "malformed log key");
     const Position p = GetFixed64BE(it->key().data());
     if (p != expected) return fail(expected, "record missing");
     absl::string_view value(it->value().data(), it->value().size());
@@ -383,15 +426,15 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
     if (std::memcmp(computed.data(), value.data(), kHashSize) != 0) {
       Hash stored;
       std::memcpy(stored.data(), value.data(), kHashSize);
-      return fail(p, absl::StrCat("chain hash mismatch: stored ",
-                                  HashToHex(stored), ", computed ",
-                                  HashToHex(computed)));
+      return fail(
+          p, absl::StrCat("chain hash mismatch: stored ", HashToHex(stored),
+                          ", computed ", HashToHex(computed)));
     }
     absl::StatusOr<RecordedEvent> decoded = DecodeRecord(record);
     if (!decoded.ok()) return fail(p, std::string(decoded.status().message()));
     if (decoded->position != p) {
-      return fail(p, absl::StrCat("record claims position ",
-                                  decoded->position));
+      return fail(p,
+                  absl::StrCat("record claims position ", decoded->position));
     }
     previous = computed;
     ++expected;

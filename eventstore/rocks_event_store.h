@@ -83,8 +83,8 @@ class RocksEventStore final : public EventLog {
   void AppendAsync(std::string stream, ExpectedRevision expected,
                    std::vector<ProposedEvent> events,
                    AppendCallback done) override;
-  absl::StatusOr<ReadResult> ReadStream(absl::string_view stream,
-                                        Revision from, Direction direction,
+  absl::StatusOr<ReadResult> ReadStream(absl::string_view stream, Revision from,
+                                        Direction direction,
                                         size_t max_count) override;
   absl::StatusOr<ReadResult> ReadAll(Position from, Direction direction,
                                      size_t max_count,

@@ -19,8 +19,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "eventstore/record_format.h"
 #include "eventstore/types.h"
 

@@ -4,10 +4,9 @@
 #ifndef OVERSIGHT_EVENTSTORE_ROCKS_STATUS_H_
 #define OVERSIGHT_EVENTSTORE_ROCKS_STATUS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "eventstore/errors.h"
 #include "rocksdb/status.h"
 

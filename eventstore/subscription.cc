@@ -24,9 +24,16 @@ void LiveHub::Publish(const CommittedGroup& group) {
   std::vector<absl::AnyInvocable<void()>> wakes;
   {
     absl::MutexLock lock(&mu_);
+    // Groups must follow one another without a gap. If one does not (a
+    // commit reported as failed that reached the disk after all), live
+    // queues cannot be trusted: every subscriber re-reads from disk.
+    const bool contiguous =
+        group.events.empty() || group.events.front()->position == head_ + 1;
     head_ = group.last_position;
     for (LiveSubscriber* sub : subscribers_) {
-      if (auto w = sub->OnPublish(group)) wakes.push_back(std::move(w));
+      if (auto w = sub->OnPublish(group, contiguous)) {
+        wakes.push_back(std::move(w));
+      }
     }
   }
   RunAll(wakes);
@@ -70,9 +77,14 @@ bool LiveSubscriber::DueLocked() const {
 }
 
 absl::AnyInvocable<void()> LiveSubscriber::OnPublish(
-    const CommittedGroup& group) {
+    const CommittedGroup& group, bool contiguous) {
   absl::MutexLock lock(&mu_);
   if (closed_ || overflowed_) return nullptr;
+  if (!contiguous) {
+    overflowed_ = true;
+    queue_.clear();
+    return std::exchange(wake_, nullptr);
+  }
   for (const SharedEvent& e : group.events) {
     if (e->position > seen_through_ && filter_->Matches(e->stream, e->type)) {
       queue_.push_back(e);

@@ -136,8 +136,11 @@ class LiveSubscriber {
       : filter_(filter), max_buffered_(max_buffered) {}
 
   // Hub side, under the hub's lock. Returns a wake-up to run once the hub's
-  // lock is released, if one was armed and is now due.
-  absl::AnyInvocable<void()> OnPublish(const CommittedGroup& group);
+  // lock is released, if one was armed and is now due. `contiguous` is
+  // false when the group does not follow the previous one; the subscriber
+  // then falls back to reading from disk.
+  absl::AnyInvocable<void()> OnPublish(const CommittedGroup& group,
+                                       bool contiguous);
   absl::AnyInvocable<void()> OnClose();
 
   // Consumer side.

@@ -17,10 +17,10 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace oversight::eventstore {
@@ -172,8 +172,8 @@ struct VerifyResult {
   Position from = 0;
   Position to = 0;
   bool ok = true;
-  Position first_bad = 0;  // When !ok.
-  std::string problem;     // When !ok.
+  Position first_bad = 0;         // When !ok.
+  std::string problem;            // When !ok.
   Hash head_hash = kGenesisHash;  // Chain hash at `to` when ok.
 };
 

@@ -1,5 +1,7 @@
 #include "services/executor.h"
 
+#include <pthread.h>
+
 namespace oversight::services {
 
 Executor::Executor(int threads) {
@@ -32,6 +34,7 @@ void Executor::Shutdown() {
 }
 
 void Executor::Loop() {
+  pthread_setname_np(pthread_self(), "oversight-exec");
   for (;;) {
     absl::AnyInvocable<void()> task;
     {

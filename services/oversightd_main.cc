@@ -14,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "eventstore/rocks_event_store.h"
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
       "Serves the Oversight event log over gRPC.\n"
       "  oversightd --listen=127.0.0.1:50051 --data_dir=./data");
   absl::ParseCommandLine(argc, argv);
+  // Debian's Abseil is built with the mutex deadlock detector on; it is a
+  // debugging aid that costs every lock acquisition a graph update.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Block the stop signals in every thread (threads inherit this mask);
   // the main thread takes them with sigwait below.

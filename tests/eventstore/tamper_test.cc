@@ -226,6 +226,27 @@ TEST_F(TamperTest, UndecodableLastRecordFailsOpenNamingThePosition) {
   EXPECT_THAT(s.message(), HasSubstr("position 100"));
 }
 
+// The stream index is not covered by the chain: a stream read must check
+// that the record an index entry points at is the one it claims.
+TEST_F(TamperTest, MisdirectedStreamIndexEntryIsDataLossOnRead) {
+  EditDb([](rocksdb::DB* db,
+            std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+    // stream-0 revision 0 is at position 1; point it at position 11, which
+    // belongs to stream-1.
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(),
+                        handles[static_cast<int>(ColumnFamily::kStreamIndex)],
+                        StreamIndexKey("stream-0", 0), Fixed64Value(11))
+                    .ok());
+  });
+  OpenUnverified();
+  const absl::Status s =
+      store_->ReadStream("stream-0", 0, Direction::kForwards, 10).status();
+  EXPECT_THAT(s, IsError(absl::StatusCode::kDataLoss, kReasonRecordCorrupt));
+  EXPECT_THAT(s.message(), HasSubstr("position 11"));
+  // The log itself is intact.
+  EXPECT_TRUE(VerifyOk(0, 0).ok);
+}
+
 TEST_F(TamperTest, OtherFormatTagIsFailedPrecondition) {
   EditDb(
       [](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
