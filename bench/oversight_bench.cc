@@ -60,12 +60,14 @@ ABSL_FLAG(std::string, batch_threads, "1,8",
 ABSL_FLAG(int, read_events, 200000,
           "Events written before the ReadAll workload.");
 ABSL_FLAG(int, read_page, 1000, "max_count of each ReadAll page.");
-ABSL_FLAG(std::string, workloads,
-          "raw,raw_batch,direct,direct_batch,grpc,grpc_async,grpc_ping,grpc_batch,"
-          "read",
-          "Workloads to run (comma-separated). grpc_ping: GetHead calls (no "
-          "disk) from the largest --threads count: the cost of a gRPC call "
-          "without the log.");
+ABSL_FLAG(
+    std::string, workloads,
+    "raw,raw_batch,direct,direct_batch,grpc,grpc_stream,grpc_async,grpc_ping,"
+    "grpc_batch,"
+    "read",
+    "Workloads to run (comma-separated). grpc_ping: GetHead calls (no "
+    "disk) from the largest --threads count: the cost of a gRPC call "
+    "without the log.");
 ABSL_FLAG(std::string, channel_modes, "per_client,shared",
           "gRPC channel modes: per_client (a channel and connection per client "
           "thread), shared (one channel for all). Both are measured for more "
@@ -198,6 +200,10 @@ int main(int argc, char** argv) {
     for (size_t m = 0; run("grpc") && m < (t == 1 ? 1 : modes.size()); ++m) {
       specs.push_back(ob::GrpcSpec(options, t, 1, modes[m]));
     }
+    for (size_t m = 0; run("grpc_stream") && m < (t == 1 ? 1 : modes.size());
+         ++m) {
+      specs.push_back(ob::GrpcStreamSpec(options, t, 1, modes[m]));
+    }
     if (run("grpc_async") && t > 1) {
       specs.push_back(ob::GrpcAsyncSpec(options, t, 1, 1));
     }
@@ -215,6 +221,9 @@ int main(int argc, char** argv) {
     for (size_t m = 0; run("grpc_batch") && m < (t == 1 ? 1 : modes.size());
          ++m) {
       specs.push_back(ob::GrpcSpec(options, t, batch, modes[m]));
+    }
+    if (run("grpc_stream")) {
+      specs.push_back(ob::GrpcStreamSpec(options, t, batch, modes.front()));
     }
   }
   report.points = ob::RunRounds(options, specs);

@@ -72,10 +72,15 @@ const char* ChannelModeName(ChannelMode mode);
 PointSpec GrpcSpec(const WorkloadOptions& options, int clients,
                    int events_per_append, ChannelMode mode);
 
+// As GrpcSpec, but each client appends on one long-lived AppendStream
+// instead of making a call per append (grpc_stream_workloads.cc).
+PointSpec GrpcStreamSpec(const WorkloadOptions& options, int clients,
+                         int events_per_append, ChannelMode mode);
+
 // As GrpcSpec, but `calls` appends are kept in flight by `drivers` client
 // threads with gRPC's completion-queue API (grpc_async_workloads.cc).
-PointSpec GrpcAsyncSpec(const WorkloadOptions& options, int calls,
-                        int drivers, int events_per_append);
+PointSpec GrpcAsyncSpec(const WorkloadOptions& options, int calls, int drivers,
+                        int events_per_append);
 
 // Unary GetHead calls, which touch no disk: the CPU cost of a gRPC call
 // on this machine, an upper bound for single-event appends over gRPC.

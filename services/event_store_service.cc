@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "eventstore/subscription.h"
+#include "services/append_stream_reactor.h"
 #include "services/proto_convert.h"
 #include "services/status_mapping.h"
 
@@ -182,33 +183,27 @@ grpc::ServerUnaryReactor* EventStoreService::Append(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<es::ExpectedRevision> expected =
-      FromProto(request->expected_kind(), request->expected_revision());
-  if (!expected.ok()) {
-    Finish(reactor, context, expected.status());
-    return reactor;
-  }
-  absl::StatusOr<std::vector<es::ProposedEvent>> events =
-      FromProto(request->events());
-  if (!events.ok()) {
-    Finish(reactor, context, events.status());
+  absl::StatusOr<ParsedAppend> parsed = ParseAppend(*request);
+  if (!parsed.ok()) {
+    Finish(reactor, context, parsed.status());
     return reactor;
   }
   log_->AppendAsync(
-      request->stream(), *expected, *std::move(events),
+      std::move(parsed->stream), parsed->expected, std::move(parsed->events),
       [reactor, context, response](absl::StatusOr<es::AppendResult> result) {
         if (!result.ok()) {
           Finish(reactor, context, result.status());
           return;
         }
-        response->set_first_position(result->first_position);
-        response->set_last_position(result->last_position);
-        response->set_first_revision(result->first_revision);
-        response->set_last_revision(result->last_revision);
-        response->set_deduplicated(result->deduplicated);
+        ToProto(*result, response);
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
+}
+
+grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>*
+EventStoreService::AppendStream(grpc::CallbackServerContext* context) {
+  return NewAppendStreamReactor(log_);
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ReadStream(

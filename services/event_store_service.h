@@ -25,6 +25,8 @@ class EventStoreService final : public v1::EventStore::CallbackService {
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
                                    v1::AppendResponse* response) override;
+  grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>*
+  AppendStream(grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* ReadStream(
       grpc::CallbackServerContext* context,
       const v1::ReadStreamRequest* request,

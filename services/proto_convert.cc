@@ -110,4 +110,26 @@ es::EventFilter FromProto(const v1::EventFilter& filter) {
   return out;
 }
 
+absl::StatusOr<ParsedAppend> ParseAppend(const v1::AppendRequest& request) {
+  ParsedAppend parsed;
+  absl::StatusOr<es::ExpectedRevision> expected =
+      FromProto(request.expected_kind(), request.expected_revision());
+  if (!expected.ok()) return expected.status();
+  absl::StatusOr<std::vector<es::ProposedEvent>> events =
+      FromProto(request.events());
+  if (!events.ok()) return events.status();
+  parsed.stream = request.stream();
+  parsed.expected = *expected;
+  parsed.events = *std::move(events);
+  return parsed;
+}
+
+void ToProto(const es::AppendResult& result, v1::AppendResponse* out) {
+  out->set_first_position(result.first_position);
+  out->set_last_position(result.last_position);
+  out->set_first_revision(result.first_revision);
+  out->set_last_revision(result.last_revision);
+  out->set_deduplicated(result.deduplicated);
+}
+
 }  // namespace oversight::services

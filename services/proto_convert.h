@@ -29,6 +29,17 @@ void ToProto(const eventstore::RecordedEvent& event, v1::RecordedEvent* out);
 
 eventstore::EventFilter FromProto(const v1::EventFilter& filter);
 
+// An append request checked at the edge and ready for EventLog.
+struct ParsedAppend {
+  std::string stream;
+  eventstore::ExpectedRevision expected = eventstore::ExpectedRevision::Any();
+  std::vector<eventstore::ProposedEvent> events;
+};
+[[nodiscard]] absl::StatusOr<ParsedAppend> ParseAppend(
+    const v1::AppendRequest& request);
+
+void ToProto(const eventstore::AppendResult& result, v1::AppendResponse* out);
+
 }  // namespace oversight::services
 
 #endif  // OVERSIGHT_SERVICES_PROTO_CONVERT_H_

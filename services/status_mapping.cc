@@ -31,4 +31,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status,
                       std::string(status.message()));
 }
 
+void ToAppendError(const absl::Status& status, v1::AppendError* out) {
+  out->set_code(static_cast<int32_t>(status.code()));
+  out->set_message(std::string(status.message()));
+  std::optional<std::string> reason = eventstore::ReasonOf(status);
+  out->set_reason(reason ? *reason : DefaultReason(status.code()));
+  if (auto current = eventstore::CurrentRevisionOf(status)) {
+    out->set_current_revision(current->has_value() ? absl::StrCat(**current)
+                                                   : std::string("none"));
+  }
+}
+
 }  // namespace oversight::services

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
+#include "oversight/v1/eventstore.pb.h"
 
 namespace oversight::services {
 
@@ -27,6 +28,10 @@ inline constexpr char kReasonInvalidMaxCount[] = "INVALID_MAX_COUNT";
 // `context`'s trailing metadata. Call before finishing the RPC.
 grpc::Status ToGrpcStatus(const absl::Status& status,
                           grpc::ServerContextBase* context);
+
+// The same information for one failed append on an AppendStream, where it
+// travels in the response message instead of the call's status.
+void ToAppendError(const absl::Status& status, v1::AppendError* out);
 
 }  // namespace oversight::services
 
