@@ -73,6 +73,11 @@ absl::Status RocksEventStore::OpenDb() {
     // those from touching data blocks.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // The writer looks up every new event id before appending it, and
+    // almost all are absent: a memtable bloom filter answers those without
+    // a skip-list search.
+    cf_options.memtable_whole_key_filtering = true;
+    cf_options.memtable_prefix_bloom_size_ratio = 0.05;
     descriptors.emplace_back(std::string(name), cf_options);
   }
   rocksdb::Status s =
