@@ -222,14 +222,14 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
     if (!read.ok()) return Finish(reactor, context, read.status());
     size_t bytes = 0;
     bool truncated = false;
-    for (const es::RecordedEvent& e : read->events) {
+    for (es::RecordedEvent& e : read->events) {
       if (bytes > 0 && bytes + PayloadBytes(e) > kMaxResponseBytes) {
         response->set_next_revision(e.revision);
         truncated = true;
         break;
       }
       bytes += PayloadBytes(e);
-      ToProto(e, response->add_events());
+      ToProto(std::move(e), response->add_events());
     }
     if (!truncated) {
       response->set_next_revision(read->next);
@@ -256,14 +256,14 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
     if (!read.ok()) return Finish(reactor, context, read.status());
     size_t bytes = 0;
     bool truncated = false;
-    for (const es::RecordedEvent& e : read->events) {
+    for (es::RecordedEvent& e : read->events) {
       if (bytes > 0 && bytes + PayloadBytes(e) > kMaxResponseBytes) {
         response->set_next_position(e.position);
         truncated = true;
         break;
       }
       bytes += PayloadBytes(e);
-      ToProto(e, response->add_events());
+      ToProto(std::move(e), response->add_events());
     }
     if (!truncated) {
       response->set_next_position(read->next);

@@ -9,14 +9,13 @@ namespace oversight::services {
 
 namespace es = ::oversight::eventstore;
 
-void ToProto(const es::RecordedEvent& event, v1::RecordedEvent* out) {
+namespace {
+
+// Every field but the four strings.
+void SetFixedFields(const es::RecordedEvent& event, v1::RecordedEvent* out) {
   out->set_position(event.position);
-  out->set_stream(event.stream);
   out->set_revision(event.revision);
   out->set_event_id(event.id.ToString());
-  out->set_type(event.type);
-  out->set_data(event.data);
-  out->set_metadata(event.metadata);
   const int64_t micros = absl::ToUnixMicros(event.recorded_at);
   int64_t seconds = micros / 1000000;
   int64_t rem = micros % 1000000;
@@ -27,6 +26,24 @@ void ToProto(const es::RecordedEvent& event, v1::RecordedEvent* out) {
   out->mutable_recorded_at()->set_seconds(seconds);
   out->mutable_recorded_at()->set_nanos(static_cast<int32_t>(rem * 1000));
   out->set_hash(event.hash.data(), event.hash.size());
+}
+
+}  // namespace
+
+void ToProto(const es::RecordedEvent& event, v1::RecordedEvent* out) {
+  SetFixedFields(event, out);
+  out->set_stream(event.stream);
+  out->set_type(event.type);
+  out->set_data(event.data);
+  out->set_metadata(event.metadata);
+}
+
+void ToProto(es::RecordedEvent&& event, v1::RecordedEvent* out) {
+  SetFixedFields(event, out);
+  out->set_stream(std::move(event.stream));
+  out->set_type(std::move(event.type));
+  out->set_data(std::move(event.data));
+  out->set_metadata(std::move(event.metadata));
 }
 
 absl::StatusOr<std::vector<es::ProposedEvent>> FromProto(

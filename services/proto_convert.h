@@ -12,6 +12,8 @@
 namespace oversight::services {
 
 void ToProto(const eventstore::RecordedEvent& event, v1::RecordedEvent* out);
+// The same, moving the strings out of `event` instead of copying them.
+void ToProto(eventstore::RecordedEvent&& event, v1::RecordedEvent* out);
 
 // Parses the events of an append request. InvalidArgument with
 // MISSING_EVENT_ID or INVALID_EVENT_ID for a bad event id.
