@@ -15,8 +15,8 @@
 // Usage (bench/run.sh builds in Release and runs this):
 //   oversight_bench [--duration_seconds=3] [--repetitions=3]
 //       [--event_bytes=1024] [--dir=/scratch] [--output_markdown=out.md]
-//       [--workloads=raw,raw_batch,direct,direct_batch,grpc,grpc_ping,
-//                    grpc_batch,read]
+//       [--workloads=raw,raw_batch,direct,direct_batch,grpc,grpc_stream,
+//                    grpc_async,grpc_ping,grpc_batch,read]
 
 #include <unistd.h>
 

@@ -61,10 +61,20 @@ std::vector<Ratio> ComputeRatios(const Report& report, int max_threads,
                           " clients / raw synced writes, ", n, " threads"),
              BestGrpc(report, "grpc.single." + n),
              Find(report, "raw.single." + n), 1.0));
+  out.push_back(
+      Divide(absl::StrCat("gRPC AppendStream single appends, ", n,
+                          " clients / raw synced writes, ", n, " threads"),
+             BestGrpc(report, "grpc_stream.single." + n),
+             Find(report, "raw.single." + n), 1.0));
   out.push_back(Divide(absl::StrCat("gRPC ", batch_size,
                                     "-event batches, 1 client / raw synced "
                                     "batches, 1 thread"),
                        BestGrpc(report, "grpc." + batch + ".1"),
+                       Find(report, "raw." + batch + ".1"), 0.6));
+  out.push_back(Divide(absl::StrCat("gRPC AppendStream ", batch_size,
+                                    "-event batches, 1 client / raw synced "
+                                    "batches, 1 thread"),
+                       BestGrpc(report, "grpc_stream." + batch + ".1"),
                        Find(report, "raw." + batch + ".1"), 0.6));
   {
     Ratio r;
@@ -103,6 +113,10 @@ std::vector<Ratio> ComputeRatios(const Report& report, int max_threads,
                                     "8 threads"),
                        BestGrpc(report, "grpc." + batch + ".8"),
                        Find(report, "raw." + batch + ".8"), 0));
+  out.push_back(Divide(absl::StrCat("gRPC async-client single appends, ", n,
+                                    " calls in flight / raw, ", n),
+                       Find(report, "grpc_async.single." + n),
+                       Find(report, "raw.single." + n), 0));
   out.push_back(Divide("direct batches, 1 / raw batches, 1",
                        Find(report, "direct." + batch + ".1"),
                        Find(report, "raw." + batch + ".1"), 0));
