@@ -106,35 +106,13 @@ PointSpec GrpcStreamSpec(const WorkloadOptions& options, int clients,
   spec.concurrency = clients;
   spec.run_once = [options, clients, events_per_append,
                    mode](const std::string& dir) {
-    Point failed;
-    auto store = OpenStore(dir);
-    if (!store.ok()) {
-      failed.note = std::string(store.status().message());
-      return failed;
-    }
-    auto server = StartServer(store->get());
-    if (!server.ok()) {
-      failed.note = std::string(server.status().message());
-      return failed;
-    }
-    const std::string address = (*server)->address();
-    std::shared_ptr<grpc::Channel> shared;
-    if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
-    const es::RocksEventStore::Stats before = (*store)->stats();
-    LoopConfig config;
-    config.threads = clients;
-    config.warmup_seconds = options.warmup_seconds;
-    config.duration_seconds = options.duration_seconds;
-    LoopResult r = RunClosedLoop(config, [&](int i) {
-      auto appender = std::make_shared<StreamAppender>(
-          shared != nullptr ? shared : NewChannel(address, true), i,
-          options.event_bytes, events_per_append);
-      return Operation([appender] { return appender->AppendOnce(); });
-    });
-    Point p = ToPoint(r);
-    p.note = JoinNote(GroupNote(before, (*store)->stats()), p.note);
-    (*server)->Shutdown(absl::Seconds(1));
-    return p;
+    return RunAgainstServer(
+        options, dir, clients, mode,
+        [&](std::shared_ptr<grpc::Channel> channel, int i) {
+          auto appender = std::make_shared<StreamAppender>(
+              std::move(channel), i, options.event_bytes, events_per_append);
+          return Operation([appender] { return appender->AppendOnce(); });
+        });
   };
   return spec;
 }

@@ -38,4 +38,36 @@ absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
   return services::OversightServer::Start(options, log);
 }
 
+Point RunAgainstServer(
+    const WorkloadOptions& options, const std::string& dir, int clients,
+    ChannelMode mode,
+    const std::function<Operation(std::shared_ptr<grpc::Channel>, int)>& make) {
+  Point failed;
+  auto store = OpenStore(dir);
+  if (!store.ok()) {
+    failed.note = std::string(store.status().message());
+    return failed;
+  }
+  auto server = StartServer(store->get());
+  if (!server.ok()) {
+    failed.note = std::string(server.status().message());
+    return failed;
+  }
+  const std::string address = (*server)->address();
+  std::shared_ptr<grpc::Channel> shared;
+  if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
+  const eventstore::RocksEventStore::Stats before = (*store)->stats();
+  LoopConfig config;
+  config.threads = clients;
+  config.warmup_seconds = options.warmup_seconds;
+  config.duration_seconds = options.duration_seconds;
+  LoopResult r = RunClosedLoop(config, [&](int i) {
+    return make(shared != nullptr ? shared : NewChannel(address, true), i);
+  });
+  Point p = ToPoint(r);
+  p.note = JoinNote(GroupNote(before, (*store)->stats()), p.note);
+  (*server)->Shutdown(absl::Seconds(1));
+  return p;
+}
+
 }  // namespace oversight::bench

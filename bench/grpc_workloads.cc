@@ -106,36 +106,13 @@ PointSpec GrpcSpec(const WorkloadOptions& options, int clients,
   spec.concurrency = clients;
   spec.run_once = [options, clients, events_per_append,
                    mode](const std::string& dir) {
-    Point failed;
-    absl::StatusOr<std::unique_ptr<es::RocksEventStore>> store = OpenStore(dir);
-    if (!store.ok()) {
-      failed.note = std::string(store.status().message());
-      return failed;
-    }
-    absl::StatusOr<std::unique_ptr<services::OversightServer>> server =
-        StartServer(store->get());
-    if (!server.ok()) {
-      failed.note = std::string(server.status().message());
-      return failed;
-    }
-    const std::string address = (*server)->address();
-    std::shared_ptr<grpc::Channel> shared;
-    if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
-    const es::RocksEventStore::Stats before = (*store)->stats();
-    LoopConfig config;
-    config.threads = clients;
-    config.warmup_seconds = options.warmup_seconds;
-    config.duration_seconds = options.duration_seconds;
-    LoopResult r = RunClosedLoop(config, [&](int i) {
-      auto appender = std::make_shared<GrpcAppender>(
-          shared != nullptr ? shared : NewChannel(address, true), i,
-          options.event_bytes, events_per_append);
-      return Operation([appender] { return appender->AppendOnce(); });
-    });
-    Point p = ToPoint(r);
-    p.note = JoinNote(GroupNote(before, (*store)->stats()), p.note);
-    (*server)->Shutdown(absl::Seconds(1));
-    return p;
+    return RunAgainstServer(
+        options, dir, clients, mode,
+        [&](std::shared_ptr<grpc::Channel> channel, int i) {
+          auto appender = std::make_shared<GrpcAppender>(
+              std::move(channel), i, options.event_bytes, events_per_append);
+          return Operation([appender] { return appender->AppendOnce(); });
+        });
   };
   return spec;
 }
@@ -147,41 +124,24 @@ PointSpec GrpcPingSpec(const WorkloadOptions& options, int clients) {
   spec.variant = ChannelModeName(ChannelMode::kPerClient);
   spec.concurrency = clients;
   spec.run_once = [options, clients](const std::string& dir) {
-    Point failed;
-    absl::StatusOr<std::unique_ptr<es::RocksEventStore>> store = OpenStore(dir);
-    if (!store.ok()) {
-      failed.note = std::string(store.status().message());
-      return failed;
-    }
-    absl::StatusOr<std::unique_ptr<services::OversightServer>> server =
-        StartServer(store->get());
-    if (!server.ok()) {
-      failed.note = std::string(server.status().message());
-      return failed;
-    }
-    const std::string address = (*server)->address();
-    LoopConfig config;
-    config.threads = clients;
-    config.warmup_seconds = options.warmup_seconds;
-    config.duration_seconds = options.duration_seconds;
-    LoopResult r = RunClosedLoop(config, [&](int i) {
-      std::shared_ptr<v1::EventStore::Stub> stub =
-          v1::EventStore::NewStub(NewChannel(address, true));
-      return Operation([stub]() -> OpOutcome {
-        grpc::ClientContext context;
-        SetDeadline(&context);
-        v1::GetHeadResponse response;
-        grpc::Status s =
-            stub->GetHead(&context, v1::GetHeadRequest(), &response);
-        if (!s.ok()) {
-          NoteError(GrpcError(s));
-          return {0, false};
-        }
-        return {1, true};
-      });
-    });
-    (*server)->Shutdown(absl::Seconds(1));
-    Point p = ToPoint(r);
+    Point p =
+        RunAgainstServer(options, dir, clients, ChannelMode::kPerClient,
+                         [](std::shared_ptr<grpc::Channel> channel, int) {
+                           std::shared_ptr<v1::EventStore::Stub> stub =
+                               v1::EventStore::NewStub(std::move(channel));
+                           return Operation([stub]() -> OpOutcome {
+                             grpc::ClientContext context;
+                             SetDeadline(&context);
+                             v1::GetHeadResponse response;
+                             grpc::Status s = stub->GetHead(
+                                 &context, v1::GetHeadRequest(), &response);
+                             if (!s.ok()) {
+                               NoteError(GrpcError(s));
+                               return {0, false};
+                             }
+                             return {1, true};
+                           });
+                         });
     p.note = JoinNote("calls/s, not events", p.note);
     return p;
   };

@@ -49,6 +49,17 @@ std::string GrpcError(const grpc::Status& status);
 absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
     eventstore::EventLog* log);
 
+// Opens a fresh store in `dir`, serves it on a free loopback port, and
+// runs a closed loop of `clients` threads, thread i running the operation
+// `make(channel, i)` builds. With ChannelMode::kShared every thread gets
+// the same channel, else each its own. The point's note has the mean
+// commit-group size; a failure to open or serve is the note of an empty
+// point.
+Point RunAgainstServer(
+    const WorkloadOptions& options, const std::string& dir, int clients,
+    ChannelMode mode,
+    const std::function<Operation(std::shared_ptr<grpc::Channel>, int)>& make);
+
 // Joins a non-empty `b` onto `a` with "; ".
 std::string JoinNote(const std::string& a, const std::string& b);
 

@@ -26,6 +26,22 @@ size_t PayloadBytes(const es::RecordedEvent& e) {
   return e.data.size() + e.metadata.size() + e.stream.size() + e.type.size();
 }
 
+// Moves events into `response` until it holds kMaxResponseBytes of
+// payload (always at least one). Returns how many it took; the rest, if
+// any, start at the returned index and are left untouched.
+template <typename Response>
+size_t MoveIntoPage(std::vector<es::RecordedEvent>& events,
+                    Response* response) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const size_t size = PayloadBytes(events[i]);
+    if (bytes > 0 && bytes + size > kMaxResponseBytes) return i;
+    bytes += size;
+    ToProto(std::move(events[i]), response->add_events());
+  }
+  return events.size();
+}
+
 // Finishes `reactor` with `status`, mapping it at the edge.
 void Finish(grpc::ServerUnaryReactor* reactor,
             grpc::CallbackServerContext* context, const absl::Status& status) {
@@ -220,18 +236,10 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
     absl::StatusOr<es::ReadResult> read =
         log_->ReadStream(request->stream(), from, *direction, *max_count);
     if (!read.ok()) return Finish(reactor, context, read.status());
-    size_t bytes = 0;
-    bool truncated = false;
-    for (es::RecordedEvent& e : read->events) {
-      if (bytes > 0 && bytes + PayloadBytes(e) > kMaxResponseBytes) {
-        response->set_next_revision(e.revision);
-        truncated = true;
-        break;
-      }
-      bytes += PayloadBytes(e);
-      ToProto(std::move(e), response->add_events());
-    }
-    if (!truncated) {
+    const size_t taken = MoveIntoPage(read->events, response);
+    if (taken < read->events.size()) {
+      response->set_next_revision(read->events[taken].revision);
+    } else {
       response->set_next_revision(read->next);
       response->set_end_of_stream(read->end_reached);
     }
@@ -254,18 +262,10 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
     absl::StatusOr<es::ReadResult> read = log_->ReadAll(
         from, *direction, *max_count, FromProto(request->filter()));
     if (!read.ok()) return Finish(reactor, context, read.status());
-    size_t bytes = 0;
-    bool truncated = false;
-    for (es::RecordedEvent& e : read->events) {
-      if (bytes > 0 && bytes + PayloadBytes(e) > kMaxResponseBytes) {
-        response->set_next_position(e.position);
-        truncated = true;
-        break;
-      }
-      bytes += PayloadBytes(e);
-      ToProto(std::move(e), response->add_events());
-    }
-    if (!truncated) {
+    const size_t taken = MoveIntoPage(read->events, response);
+    if (taken < read->events.size()) {
+      response->set_next_position(read->events[taken].position);
+    } else {
       response->set_next_position(read->next);
       response->set_end_of_log(read->end_reached);
     }
