@@ -37,6 +37,7 @@ inline constexpr absl::string_view kReasonEventTooLarge = "EVENT_TOO_LARGE";
 inline constexpr absl::string_view kReasonBatchTooLarge = "BATCH_TOO_LARGE";
 inline constexpr absl::string_view kReasonTooManyEvents = "TOO_MANY_EVENTS";
 inline constexpr absl::string_view kReasonInvalidRange = "INVALID_RANGE";
+inline constexpr absl::string_view kReasonInvalidFilter = "INVALID_FILTER";
 inline constexpr absl::string_view kReasonInvalidArgument = "INVALID_ARGUMENT";
 // ABORTED
 inline constexpr absl::string_view kReasonWrongExpectedRevision =
@@ -52,6 +53,7 @@ inline constexpr absl::string_view kReasonRecordCorrupt = "RECORD_CORRUPT";
 inline constexpr absl::string_view kReasonStorageUnavailable =
     "STORAGE_UNAVAILABLE";
 inline constexpr absl::string_view kReasonStoreClosed = "STORE_CLOSED";
+inline constexpr absl::string_view kReasonOverloaded = "OVERLOADED";
 // CANCELLED / RESOURCE_EXHAUSTED (subscriptions)
 inline constexpr absl::string_view kReasonSubscriptionClosed =
     "SUBSCRIPTION_CLOSED";

@@ -84,6 +84,28 @@ absl::Status ValidateStreamName(absl::string_view stream) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateFilter(const EventFilter& filter) {
+  if (filter.stream_prefix.size() > kMaxStreamNameBytes) {
+    return Invalid(absl::StrCat("filter stream prefix is over ",
+                                kMaxStreamNameBytes, " bytes"),
+                   kReasonInvalidFilter);
+  }
+  if (filter.event_types.size() > kMaxFilterEventTypes) {
+    return Invalid(
+        absl::StrCat("filter has ", filter.event_types.size(),
+                     " event types; the limit is ", kMaxFilterEventTypes),
+        kReasonInvalidFilter);
+  }
+  for (const std::string& type : filter.event_types) {
+    if (type.empty() || type.size() > kMaxEventTypeBytes) {
+      return Invalid(absl::StrCat("filter event types must be 1 to ",
+                                  kMaxEventTypeBytes, " bytes"),
+                     kReasonInvalidFilter);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAppend(absl::string_view stream,
                             const std::vector<ProposedEvent>& events) {
   if (absl::Status s = ValidateStreamName(stream); !s.ok()) return s;

@@ -121,6 +121,11 @@ class EventLog {
 [[nodiscard]] absl::Status ValidateAppend(
     absl::string_view stream, const std::vector<ProposedEvent>& events);
 
+// Checks a read or subscription filter: a stream prefix of at most
+// kMaxStreamNameBytes, at most kMaxFilterEventTypes event types of 1 to
+// kMaxEventTypeBytes each. InvalidArgument (INVALID_FILTER) otherwise.
+[[nodiscard]] absl::Status ValidateFilter(const EventFilter& filter);
+
 // Checks a stream name: 1..kMaxStreamNameBytes bytes of valid UTF-8 with
 // no control characters.
 [[nodiscard]] absl::Status ValidateStreamName(absl::string_view stream);

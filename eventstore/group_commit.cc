@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
+#include "eventstore/limits.h"
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/rocks_layout.h"
 #include "eventstore/rocks_status.h"
@@ -78,14 +79,24 @@ void RocksEventStore::AppendAsync(std::string stream, ExpectedRevision expected,
   pending->expected = expected;
   pending->events = std::move(events);
   pending->done = std::move(done);
+  absl::Status refused;
   {
     absl::MutexLock lock(&queue_mu_);
-    if (!closing_) {
+    if (closing_) {
+      refused = StoreClosed();
+    } else if (queued_bytes_ + pending->bytes > kMaxQueuedAppendBytes) {
+      refused = WithReason(
+          absl::UnavailableError(absl::StrCat(
+              "over ", kMaxQueuedAppendBytes >> 20,
+              " MiB of appends are waiting for the disk; retry shortly")),
+          kReasonOverloaded);
+    } else {
+      queued_bytes_ += pending->bytes;
       queue_.push_back(std::move(pending));
       return;
     }
   }
-  std::move(pending->done)(StoreClosed());
+  std::move(pending->done)(std::move(refused));
 }
 
 void RocksEventStore::WriterLoop() {
@@ -110,6 +121,7 @@ void RocksEventStore::WriterLoop() {
         }
         events += next.events.size();
         bytes += next.bytes;
+        queued_bytes_ -= next.bytes;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -147,9 +159,13 @@ void RocksEventStore::CommitGroup(
   rocksdb::WriteBatch batch;
   rocksdb::ReadOptions ro;
 
-  auto current_revision = [&](const std::string& stream)
-      -> absl::StatusOr<std::optional<Revision>> {
+  // Sets *from_group when the answer comes from an append earlier in this
+  // group, whose fate (and so this one's) depends on the group's write.
+  auto current_revision =
+      [&](const std::string& stream,
+          bool* from_group) -> absl::StatusOr<std::optional<Revision>> {
     if (auto it = group_revisions.find(stream); it != group_revisions.end()) {
+      *from_group = true;
       return std::optional<Revision>(it->second);
     }
     if (auto it = revision_cache_.find(stream); it != revision_cache_.end()) {
@@ -238,8 +254,12 @@ void RocksEventStore::CommitGroup(
     }
 
     // 2. Optimistic concurrency.
+    bool from_group = false;
     absl::StatusOr<std::optional<Revision>> current =
-        current_revision(req.stream);
+        current_revision(req.stream, &from_group);
+    // A mismatch judged against a revision only this group has written
+    // must become UNAVAILABLE, like the group, if the write fails.
+    out.depends_on_write |= from_group;
     if (!current.ok()) {
       out.result = current.status();
       continue;
@@ -308,11 +328,13 @@ void RocksEventStore::CommitGroup(
       CommittedGroup committed;
       committed.last_position = written.back()->position;
       committed.events = std::move(written);
+      // Reads may show the new events before Head() does, never after:
+      // whoever sees the new head can read up to it.
+      visible_head_.store(committed.last_position, std::memory_order_release);
       {
         absl::MutexLock lock(&head_mu_);
         head_ = ChainHead{committed.last_position, previous, now};
       }
-      visible_head_.store(committed.last_position, std::memory_order_release);
       stat_groups_.fetch_add(1, std::memory_order_relaxed);
       stat_events_.fetch_add(committed.events.size(),
                              std::memory_order_relaxed);

@@ -18,6 +18,16 @@ inline constexpr size_t kMaxBatchEvents = 1000;
 // Events returned by one read call.
 inline constexpr size_t kMaxReadCount = 1000;
 inline constexpr size_t kDefaultReadCount = 100;
+// Stored bytes returned by one read call: a page stops before the record
+// that would pass this (it always holds at least one record), so a page
+// of large events stays a few MiB however many were asked for.
+inline constexpr size_t kMaxReadBytes = size_t{7} << 19;  // 3.5 MiB
+// A filter: at most this many event types, each and the stream prefix at
+// most kMaxEventTypeBytes / kMaxStreamNameBytes.
+inline constexpr size_t kMaxFilterEventTypes = 64;
+// Payload of appends queued for the writer; past this, appends are refused
+// with UNAVAILABLE (OVERLOADED) until the writer catches up.
+inline constexpr size_t kMaxQueuedAppendBytes = size_t{256} << 20;
 
 }  // namespace oversight::eventstore
 

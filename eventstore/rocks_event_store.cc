@@ -261,10 +261,12 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(absl::string_view stream,
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
 
+  size_t bytes = 0;
   for (size_t i = 0; i < positions.size(); ++i) {
     const Position p = positions[i];
     std::string value;
     s = db_->Get(ro, cf(ColumnFamily::kLog), LogKey(p), &value);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading stream");
     if (!s.ok()) {
       return WithReason(absl::DataLossError(absl::StrCat(
                             "stream \"", stream, "\" indexes position ", p,
@@ -284,6 +286,13 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadStream(absl::string_view stream,
               e->stream, "\" revision ", e->revision)),
           kReasonRecordCorrupt);
     }
+    if (!result.events.empty() && bytes + value.size() > kMaxReadBytes) {
+      // The page is full in bytes: continue from this revision.
+      result.end_reached = false;
+      result.next = revisions[i];
+      return result;
+    }
+    bytes += value.size();
     result.events.push_back(*std::move(e));
   }
   if (direction == Direction::kForwards) {
@@ -302,6 +311,7 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(Position from,
                                                     size_t max_count,
                                                     const EventFilter& filter) {
   max_count = ClampCount(max_count);
+  if (absl::Status s = ValidateFilter(filter); !s.ok()) return s;
   absl::ReaderMutexLock db_lock(&db_mu_);
   if (db_ == nullptr) return StoreClosed();
   // Never show more than has been acknowledged.
@@ -330,6 +340,7 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(Position from,
   // a short (or empty) page with `next` to continue from.
   const size_t max_scan = filter.Empty() ? max_count : max_count * 64 + 4096;
   size_t scanned = 0;
+  size_t bytes = 0;
   Position expected = from;
   Position last_scanned = 0;
   for (; it->Valid() && result.events.size() < max_count && scanned < max_scan;
@@ -346,20 +357,28 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(Position from,
                                            expected, " (found ", p, ")")),
           kReasonChainBroken);
     }
-    expected = direction == Direction::kForwards ? p + 1 : p - 1;
-    last_scanned = p;
-    ++scanned;
     absl::string_view value(it->value().data(), it->value().size());
+    bool matches = true;
     if (!filter.Empty()) {
       if (value.size() < kHashSize) {
         return DecodeStoredValue(value).status();
       }
       auto peek = PeekStreamAndType(value.substr(kHashSize));
       if (!peek.ok()) return peek.status();
-      if (!filter.Matches(peek->first, peek->second)) continue;
+      matches = filter.Matches(peek->first, peek->second);
     }
+    // The page is full in bytes: this record starts the next one.
+    if (matches && !result.events.empty() &&
+        bytes + value.size() > kMaxReadBytes) {
+      break;
+    }
+    expected = direction == Direction::kForwards ? p + 1 : p - 1;
+    last_scanned = p;
+    ++scanned;
+    if (!matches) continue;
     absl::StatusOr<RecordedEvent> e = DecodeStoredValue(value);
     if (!e.ok()) return e.status();
+    bytes += value.size();
     result.events.push_back(*std::move(e));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading log");
@@ -398,6 +417,9 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
     std::string value;
     rocksdb::Status s =
         db_->Get(ro, cf(ColumnFamily::kLog), LogKey(from - 1), &value);
+    if (!s.ok() && !s.IsNotFound() && !s.IsCorruption()) {
+      return FromRocks(s, "reading the record before the range");
+    }
     if (!s.ok() || value.size() < kHashSize) {
       result.ok = false;
       result.first_bad = from - 1;

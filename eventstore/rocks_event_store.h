@@ -134,6 +134,7 @@ class RocksEventStore final : public EventLog {
   absl::Mutex queue_mu_;
   std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool closing_ ABSL_GUARDED_BY(queue_mu_) = false;
+  size_t queued_bytes_ ABSL_GUARDED_BY(queue_mu_) = 0;
   std::thread writer_;
 
   // Last acknowledged record; written by the writer thread only.

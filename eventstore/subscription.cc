@@ -1,5 +1,6 @@
 #include "eventstore/subscription.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "eventstore/errors.h"
@@ -83,18 +84,22 @@ absl::AnyInvocable<void()> LiveSubscriber::OnPublish(
   if (!contiguous) {
     overflowed_ = true;
     queue_.clear();
+    queued_bytes_ = 0;
     return std::exchange(wake_, nullptr);
   }
   for (const SharedEvent& e : group.events) {
     if (e->position > seen_through_ && filter_->Matches(e->stream, e->type)) {
+      queued_bytes_ += e->data.size() + e->metadata.size();
       queue_.push_back(e);
     }
   }
   if (group.last_position > seen_through_) seen_through_ = group.last_position;
-  if (queue_.size() > max_buffered_) {
+  if (queue_.size() > max_buffered_ ||
+      queued_bytes_ > Subscription::kMaxBufferedBytes) {
     // Too far behind: drop the buffer; the consumer re-reads from disk.
     overflowed_ = true;
     queue_.clear();
+    queued_bytes_ = 0;
   }
   if (wake_ && DueLocked()) return std::exchange(wake_, nullptr);
   return nullptr;
@@ -113,6 +118,8 @@ LiveSubscriber::Taken LiveSubscriber::Take(size_t max_count) {
   t.overflowed = overflowed_;
   if (closed_ || overflowed_) return t;
   while (!queue_.empty() && t.events.size() < max_count) {
+    queued_bytes_ -=
+        queue_.front()->data.size() + queue_.front()->metadata.size();
     t.events.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
@@ -135,6 +142,7 @@ absl::AnyInvocable<void()> LiveSubscriber::Arm(
 void LiveSubscriber::Reset(Position seen_through) {
   absl::MutexLock lock(&mu_);
   queue_.clear();
+  queued_bytes_ = 0;
   overflowed_ = false;
   seen_through_ = seen_through;
   taken_through_ = seen_through;
@@ -199,7 +207,9 @@ absl::StatusOr<SubscriptionBatch> Subscription::PollCatchUp(size_t max_count) {
   if (read->end_reached && hub_->TryRegister(live_.get(), next_)) {
     is_live_ = true;
     batch.caught_up = true;
-    batch.head = next_ - 1;
+    // From a position past the head, everything before it is "seen", but
+    // the head to report is the log's.
+    batch.head = std::min(next_ - 1, log_->Head().position);
   }
   return batch;
 }

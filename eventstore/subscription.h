@@ -84,8 +84,10 @@ class LiveHub {
 
 class Subscription {
  public:
-  // Bound on events buffered for a live subscriber.
+  // Bounds on what is buffered for a live subscriber: events, and bytes of
+  // their data and metadata.
   static constexpr size_t kDefaultMaxBuffered = 8192;
+  static constexpr size_t kMaxBufferedBytes = size_t{16} << 20;
 
   Subscription(EventLog* log, std::shared_ptr<LiveHub> hub, Position from,
                EventFilter filter, size_t max_buffered = kDefaultMaxBuffered);
@@ -163,6 +165,7 @@ class LiveSubscriber {
   const size_t max_buffered_;
   absl::Mutex mu_;
   std::deque<SharedEvent> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   Position seen_through_ ABSL_GUARDED_BY(mu_) = 0;
   Position taken_through_ ABSL_GUARDED_BY(mu_) = 0;
   bool overflowed_ ABSL_GUARDED_BY(mu_) = false;

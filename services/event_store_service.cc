@@ -119,17 +119,23 @@ class SubscribeReactor final
       }
       state->pump_active = true;
     }
-    state->executor->Schedule([state] {
-      for (;;) {
-        Pump(state);
-        absl::MutexLock lock(&state->mu);
-        if (!state->pump_again) {
-          state->pump_active = false;
-          return;
-        }
-        state->pump_again = false;
+    state->executor->Schedule([state] { RunPump(state); });
+  }
+
+  // One Pump per executor task: if more work arrived meanwhile, the next
+  // Pump goes to the back of the queue, so a subscriber with a long history
+  // to read takes turns with every other task instead of holding a thread.
+  static void RunPump(const std::shared_ptr<State>& state) {
+    Pump(state);
+    {
+      absl::MutexLock lock(&state->mu);
+      if (!state->pump_again) {
+        state->pump_active = false;
+        return;
       }
-    });
+      state->pump_again = false;
+    }
+    state->executor->Schedule([state] { RunPump(state); });
   }
 
   static void Pump(const std::shared_ptr<State>& state) {
@@ -191,6 +197,14 @@ class SubscribeReactor final
   }
 
   std::shared_ptr<State> state_;
+};
+
+// A Subscribe refused before it starts (a malformed filter).
+class RefusedSubscription final
+    : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  explicit RefusedSubscription(grpc::Status status) { Finish(status); }
+  void OnDone() override { delete this; }
 };
 
 }  // namespace
@@ -278,8 +292,12 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
   const es::Position from =
       request->from_end() ? es::kFromEnd : request->from_position();
-  return new SubscribeReactor(
-      log_->Subscribe(from, FromProto(request->filter())), executor_, context);
+  es::EventFilter filter = FromProto(request->filter());
+  if (absl::Status s = es::ValidateFilter(filter); !s.ok()) {
+    return new RefusedSubscription(ToGrpcStatus(s, context));
+  }
+  return new SubscribeReactor(log_->Subscribe(from, std::move(filter)),
+                              executor_, context);
 }
 
 grpc::ServerUnaryReactor* EventStoreService::GetHead(

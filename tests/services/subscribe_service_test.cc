@@ -133,6 +133,33 @@ TEST_F(SubscribeServiceTest, ResumesFromLastSeenPosition) {
   ctx->TryCancel();
 }
 
+TEST_F(SubscribeServiceTest, FromPastTheHeadReportsTheRealHead) {
+  for (int i = 0; i < 3; ++i) MustAppend(AppendOne("s"));
+  auto ctx = Context();
+  v1::SubscribeRequest request;
+  request.set_from_position(10);
+  auto reader = stub_->Subscribe(ctx.get(), request);
+  v1::SubscribeResponse message;
+  ASSERT_TRUE(reader->Read(&message));
+  ASSERT_TRUE(message.has_caught_up());
+  EXPECT_EQ(message.caught_up().head_position(), 3u);
+  ctx->TryCancel();
+}
+
+TEST_F(SubscribeServiceTest, OversizedFilterIsInvalidArgument) {
+  auto ctx = Context();
+  v1::SubscribeRequest request;
+  for (int i = 0; i < 65; ++i) {
+    request.mutable_filter()->add_event_types(absl::StrCat("t", i));
+  }
+  auto reader = stub_->Subscribe(ctx.get(), request);
+  v1::SubscribeResponse message;
+  EXPECT_FALSE(reader->Read(&message));
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Trailer(*ctx, "oversight-reason"), "INVALID_FILTER");
+}
+
 TEST_F(SubscribeServiceTest, FilteredSubscriptionSkipsOtherStreams) {
   MustAppend(AppendOne("review-1"));
   MustAppend(AppendOne("recommendation-1"));
