@@ -13,6 +13,11 @@ constexpr char kNoStream[] = "none";
 
 }  // namespace
 
+absl::Status StoreClosedError() {
+  return WithReason(absl::UnavailableError("the event log is closed"),
+                    kReasonStoreClosed);
+}
+
 absl::Status WithReason(absl::Status status, absl::string_view reason) {
   status.SetPayload(kReasonUrl, absl::Cord(reason));
   return status;

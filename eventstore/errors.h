@@ -58,6 +58,9 @@ inline constexpr absl::string_view kReasonOverloaded = "OVERLOADED";
 inline constexpr absl::string_view kReasonSubscriptionClosed =
     "SUBSCRIPTION_CLOSED";
 
+// Unavailable (STORE_CLOSED): the log has been closed.
+absl::Status StoreClosedError();
+
 // Returns `status` with `reason` attached. `status` must not be OK.
 absl::Status WithReason(absl::Status status, absl::string_view reason);
 

@@ -34,11 +34,6 @@ namespace oversight::eventstore {
 
 namespace {
 
-absl::Status StoreClosed() {
-  return WithReason(absl::UnavailableError("the event log is closed"),
-                    kReasonStoreClosed);
-}
-
 // Whether `expected` holds for a stream whose last revision is `current`
 // (nullopt: no such stream).
 bool ExpectationHolds(const ExpectedRevision& expected,
@@ -83,7 +78,7 @@ void RocksEventStore::AppendAsync(std::string stream, ExpectedRevision expected,
   {
     absl::MutexLock lock(&queue_mu_);
     if (closing_) {
-      refused = StoreClosed();
+      refused = StoreClosedError();
     } else if (queued_bytes_ + pending->bytes > kMaxQueuedAppendBytes) {
       refused = WithReason(
           absl::UnavailableError(absl::StrCat(

@@ -8,11 +8,6 @@
 namespace oversight::eventstore {
 namespace {
 
-absl::Status Closed() {
-  return WithReason(absl::UnavailableError("the event log is closed"),
-                    kReasonStoreClosed);
-}
-
 void RunAll(std::vector<absl::AnyInvocable<void()>>& wakes) {
   for (auto& w : wakes) std::move(w)();
 }
@@ -176,7 +171,7 @@ absl::StatusOr<SubscriptionBatch> Subscription::Poll(size_t max_count) {
   if (max_count == 0) max_count = 1;
   if (!is_live_) return PollCatchUp(max_count);
   LiveSubscriber::Taken t = live_->Take(max_count);
-  if (t.closed) return Closed();
+  if (t.closed) return StoreClosedError();
   if (t.overflowed) {
     hub_->Unregister(live_.get());
     is_live_ = false;
@@ -194,7 +189,7 @@ absl::StatusOr<SubscriptionBatch> Subscription::Poll(size_t max_count) {
 }
 
 absl::StatusOr<SubscriptionBatch> Subscription::PollCatchUp(size_t max_count) {
-  if (hub_->closed()) return Closed();
+  if (hub_->closed()) return StoreClosedError();
   absl::StatusOr<ReadResult> read =
       log_->ReadAll(next_, Direction::kForwards, max_count, filter_);
   if (!read.ok()) return read.status();
