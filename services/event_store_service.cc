@@ -1,5 +1,6 @@
 #include "services/event_store_service.h"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 
@@ -319,26 +320,68 @@ grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
     grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
     v1::VerifyChainResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  executor_->Schedule([this, reactor, context, request, response] {
-    absl::StatusOr<es::VerifyResult> result =
-        log_->Verify(request->from_position(), request->to_position());
-    if (!result.ok()) return Finish(reactor, context, result.status());
-    if (!result->ok) {
-      context->AddTrailingMetadata(kFirstBadPositionKey,
-                                   absl::StrCat(result->first_bad));
-      return Finish(
-          reactor, context,
-          es::WithReason(absl::DataLossError(absl::StrCat(
-                             "hash chain broken at position ",
-                             result->first_bad, ": ", result->problem)),
-                         es::kReasonChainBroken));
-    }
-    response->set_from_position(result->from);
-    response->set_to_position(result->to);
-    response->set_head_hash(result->head_hash.data(), result->head_hash.size());
-    reactor->Finish(grpc::Status::OK);
+  const es::Position head = log_->Head().position;
+  const es::Position from =
+      request->from_position() == 0 ? 1 : request->from_position();
+  const es::Position to =
+      request->to_position() == 0 ? head : request->to_position();
+  if (from > to || to > head) {
+    // An empty log, or a range the log refuses: let it answer as a whole.
+    executor_->Schedule([this, reactor, context, request, response] {
+      absl::StatusOr<es::VerifyResult> result =
+          log_->Verify(request->from_position(), request->to_position());
+      if (!result.ok()) return Finish(reactor, context, result.status());
+      response->set_from_position(result->from);
+      response->set_to_position(result->to);
+      response->set_head_hash(result->head_hash.data(),
+                              result->head_hash.size());
+      reactor->Finish(grpc::Status::OK);
+    });
+    return reactor;
+  }
+  response->set_from_position(from);
+  response->set_to_position(to);
+  executor_->Schedule([this, reactor, context, response, from, to] {
+    VerifyChunk(reactor, context, response, from, to);
   });
   return reactor;
+}
+
+// Verifies [chunk_from, min(chunk_from + verify_chunk_ - 1, to)], then
+// queues the rest. Each chunk starts from the stored hash before it, which
+// the previous chunk checked, so the chunks together check exactly what one
+// pass would; between chunks the call can be cancelled (or its deadline
+// pass) and other work on the executor gets its turn.
+void EventStoreService::VerifyChunk(grpc::ServerUnaryReactor* reactor,
+                                    grpc::CallbackServerContext* context,
+                                    v1::VerifyChainResponse* response,
+                                    es::Position chunk_from, es::Position to) {
+  if (context->IsCancelled()) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::CANCELLED, "verification cancelled"));
+    return;
+  }
+  const es::Position chunk_to =
+      std::min<es::Position>(to, chunk_from + verify_chunk_ - 1);
+  absl::StatusOr<es::VerifyResult> result = log_->Verify(chunk_from, chunk_to);
+  if (!result.ok()) return Finish(reactor, context, result.status());
+  if (!result->ok) {
+    context->AddTrailingMetadata(kFirstBadPositionKey,
+                                 absl::StrCat(result->first_bad));
+    return Finish(reactor, context,
+                  es::WithReason(absl::DataLossError(absl::StrCat(
+                                     "hash chain broken at position ",
+                                     result->first_bad, ": ", result->problem)),
+                                 es::kReasonChainBroken));
+  }
+  if (chunk_to == to) {
+    response->set_head_hash(result->head_hash.data(), result->head_hash.size());
+    reactor->Finish(grpc::Status::OK);
+    return;
+  }
+  executor_->Schedule([this, reactor, context, response, chunk_to, to] {
+    VerifyChunk(reactor, context, response, chunk_to + 1, to);
+  });
 }
 
 }  // namespace oversight::services

@@ -19,8 +19,12 @@ namespace oversight::services {
 class EventStoreService final : public v1::EventStore::CallbackService {
  public:
   // `log` and `executor` must outlive the service and every call on it.
-  EventStoreService(eventstore::EventLog* log, Executor* executor)
-      : log_(log), executor_(executor) {}
+  // VerifyChain checks `verify_chunk` positions per executor task.
+  EventStoreService(eventstore::EventLog* log, Executor* executor,
+                    uint64_t verify_chunk = 65536)
+      : log_(log),
+        executor_(executor),
+        verify_chunk_(verify_chunk < 1 ? 1 : verify_chunk) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
@@ -46,8 +50,14 @@ class EventStoreService final : public v1::EventStore::CallbackService {
       v1::VerifyChainResponse* response) override;
 
  private:
+  void VerifyChunk(grpc::ServerUnaryReactor* reactor,
+                   grpc::CallbackServerContext* context,
+                   v1::VerifyChainResponse* response,
+                   eventstore::Position chunk_from, eventstore::Position to);
+
   eventstore::EventLog* const log_;
   Executor* const executor_;
+  const uint64_t verify_chunk_;
 };
 
 }  // namespace oversight::services

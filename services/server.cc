@@ -36,8 +36,8 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   }
   impl->host = options.listen.substr(0, colon);
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
-  impl->event_store =
-      std::make_unique<EventStoreService>(log, impl->executor.get());
+  impl->event_store = std::make_unique<EventStoreService>(
+      log, impl->executor.get(), options.verify_chunk_positions);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -27,6 +27,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Threads that read the log for subscribers that are behind.
   int subscription_threads = 2;
+  // Positions VerifyChain checks per executor task, between which it can
+  // be cancelled and other reads get their turn.
+  uint64_t verify_chunk_positions = 65536;
 };
 
 class OversightServer {

@@ -341,6 +341,36 @@ TEST_F(EventStoreServiceTest, VerifyChainSucceedsOnIntactLog) {
   EXPECT_EQ(Trailer(*ctx2, "oversight-reason"), "INVALID_RANGE");
 }
 
+// VerifyChain works through long ranges in chunks; the chunks together
+// must check exactly what one pass would.
+TEST_F(EventStoreServiceTest, ChunkedVerifyChainAgreesWithOnePass) {
+  StopServer();
+  server_options_.verify_chunk_positions = 4;
+  StartServer();
+  for (int i = 0; i < 18; ++i) MustAppend(AppendOne("s"));
+  auto ctx = Context();
+  v1::VerifyChainResponse response;
+  ASSERT_TRUE(stub_->VerifyChain(ctx.get(), {}, &response).ok());
+  EXPECT_EQ(response.from_position(), 1u);
+  EXPECT_EQ(response.to_position(), 18u);
+  auto head_ctx = Context();
+  v1::GetHeadResponse head;
+  ASSERT_TRUE(stub_->GetHead(head_ctx.get(), {}, &head).ok());
+  EXPECT_EQ(response.head_hash(), head.hash());
+
+  auto ctx2 = Context();
+  v1::VerifyChainRequest middle;
+  middle.set_from_position(3);
+  middle.set_to_position(13);
+  ASSERT_TRUE(stub_->VerifyChain(ctx2.get(), middle, &response).ok());
+  EXPECT_EQ(response.to_position(), 13u);
+  auto at13 = store_->ReadAll(13, eventstore::Direction::kForwards, 1, {});
+  ASSERT_TRUE(at13.ok() && at13->events.size() == 1);
+  const eventstore::Hash& h = at13->events[0].hash;
+  EXPECT_EQ(response.head_hash(),
+            std::string(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
 TEST_F(EventStoreServiceTest, VerifyChainNamesTamperedPositionAsDataLoss) {
   for (int i = 0; i < 6; ++i) MustAppend(AppendOne("s"));
   StopServer();
@@ -366,6 +396,7 @@ TEST_F(EventStoreServiceTest, VerifyChainNamesTamperedPositionAsDataLoss) {
   }
 
   OpenStore(/*verify_on_open=*/false);
+  server_options_.verify_chunk_positions = 2;  // Position 4: second chunk.
   StartServer();
   auto ctx = Context();
   v1::VerifyChainResponse response;

@@ -37,7 +37,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   void StartServer() {
-    ServerOptions options;
+    ServerOptions options = server_options_;
     options.listen = "127.0.0.1:0";
     auto server = OversightServer::Start(options, store_.get());
     ASSERT_TRUE(server.ok()) << server.status();
@@ -105,6 +105,7 @@ class ServiceTest : public ::testing::Test {
     return response;
   }
 
+  ServerOptions server_options_;  // Used by StartServer.
   testing::TempDir dir_;
   std::unique_ptr<eventstore::RocksEventStore> store_;
   std::unique_ptr<OversightServer> server_;
