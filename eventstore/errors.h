@@ -44,6 +44,7 @@ inline constexpr absl::string_view kReasonWrongExpectedRevision =
     "WRONG_EXPECTED_REVISION";
 // NOT_FOUND
 inline constexpr absl::string_view kReasonStreamNotFound = "STREAM_NOT_FOUND";
+inline constexpr absl::string_view kReasonEventNotFound = "EVENT_NOT_FOUND";
 // ALREADY_EXISTS
 inline constexpr absl::string_view kReasonEventIdReused = "EVENT_ID_REUSED";
 // DATA_LOSS

@@ -97,6 +97,11 @@ class EventLog {
       Position from, Direction direction, size_t max_count,
       const EventFilter& filter) = 0;
 
+  // The acknowledged event whose id is `id`. NotFound (EVENT_NOT_FOUND)
+  // when no acknowledged event has it.
+  [[nodiscard]] virtual absl::StatusOr<RecordedEvent> ReadEvent(
+      const EventId& id) = 0;
+
   // The last acknowledged position and its chain hash.
   virtual ChainHead Head() const = 0;
 

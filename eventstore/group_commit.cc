@@ -218,6 +218,7 @@ void RocksEventStore::CommitGroup(
       const RecordedEvent& e = **stored;
       if (!SameContent(e, req.stream, req.events[k])) consistent = false;
       if (k == 0) {
+        dedup.recorded_at = e.recorded_at;
         dedup.first_position = e.position;
         dedup.first_revision = e.revision;
       } else if (e.position != dedup.first_position + k ||
@@ -269,6 +270,7 @@ void RocksEventStore::CommitGroup(
     AppendResult ok;
     ok.first_position = next_position;
     ok.first_revision = revision;
+    ok.recorded_at = now;
     for (ProposedEvent& proposed : req.events) {
       auto event = std::make_shared<RecordedEvent>();
       event->position = next_position++;

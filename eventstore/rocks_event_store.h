@@ -89,6 +89,7 @@ class RocksEventStore final : public EventLog {
   absl::StatusOr<ReadResult> ReadAll(Position from, Direction direction,
                                      size_t max_count,
                                      const EventFilter& filter) override;
+  absl::StatusOr<RecordedEvent> ReadEvent(const EventId& id) override;
   ChainHead Head() const override;
   absl::StatusOr<VerifyResult> Verify(Position from, Position to) override;
   std::unique_ptr<Subscription> Subscribe(Position from,

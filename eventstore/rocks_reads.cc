@@ -239,4 +239,50 @@ absl::StatusOr<ReadResult> RocksEventStore::ReadAll(Position from,
   return result;
 }
 
+absl::StatusOr<RecordedEvent> RocksEventStore::ReadEvent(const EventId& id) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  if (db_ == nullptr) return StoreClosedError();
+  const Position head = visible_head_.load(std::memory_order_acquire);
+  auto not_found = [&] {
+    return WithReason(absl::NotFoundError(absl::StrCat(
+                          "no event with id ", id.ToString())),
+                      kReasonEventNotFound);
+  };
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kEventIds),
+               rocksdb::Slice(id.bytes().data(), id.bytes().size()), &value);
+  if (s.IsNotFound()) return not_found();
+  if (!s.ok()) return FromRocks(s, "reading event id index");
+  if (value.size() != 8) {
+    return WithReason(absl::DataLossError(absl::StrCat(
+                          "malformed event id index entry for ", id.ToString())),
+                      kReasonRecordCorrupt);
+  }
+  const Position position = GetFixed64BE(value.data());
+  // Written by a commit whose appenders have not been answered yet.
+  if (position > head) return not_found();
+  std::string record;
+  s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kLog),
+               LogKey(position), &record);
+  if (s.IsNotFound()) {
+    return WithReason(absl::DataLossError(absl::StrCat(
+                          "event id ", id.ToString(), " points at position ",
+                          position, ", which has no record")),
+                      kReasonChainBroken);
+  }
+  if (!s.ok()) return FromRocks(s, "reading log");
+  absl::StatusOr<RecordedEvent> e = DecodeStoredValue(record);
+  if (!e.ok()) return e.status();
+  // The index is outside the chain: check it points at the right record.
+  if (e->id != id) {
+    return WithReason(absl::DataLossError(absl::StrCat(
+                          "event id index for ", id.ToString(),
+                          " points at position ", position,
+                          ", which holds another event")),
+                      kReasonRecordCorrupt);
+  }
+  return e;
+}
+
 }  // namespace oversight::eventstore

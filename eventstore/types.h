@@ -134,6 +134,8 @@ struct AppendResult {
   Position last_position = 0;
   Revision first_revision = 0;
   Revision last_revision = 0;
+  // When the log recorded the events.
+  absl::Time recorded_at = absl::UnixEpoch();
   // True when every event was already stored with the same content, so
   // nothing was written and the positions are the original ones.
   bool deduplicated = false;

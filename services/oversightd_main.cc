@@ -27,6 +27,10 @@ ABSL_FLAG(std::string, data_dir, "./data",
 ABSL_FLAG(bool, verify_on_open, true,
           "recompute the whole hash chain before serving; refuse to start "
           "if it does not verify");
+ABSL_FLAG(bool, insecure_identity_from_metadata, false,
+          "take the acting agency from the oversight-agency and "
+          "oversight-actor call metadata, unverified; for tests and local "
+          "use, allowed only when --listen is a loopback address");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long calls in flight may take to finish");
 
@@ -75,6 +79,8 @@ int main(int argc, char** argv) {
 
   oversight::services::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
+  server_options.insecure_identity_from_metadata =
+      absl::GetFlag(FLAGS_insecure_identity_from_metadata);
   absl::StatusOr<std::unique_ptr<oversight::services::OversightServer>> server =
       oversight::services::OversightServer::Start(server_options, store->get());
   if (!server.ok()) {

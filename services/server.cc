@@ -4,6 +4,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/command_service.h"
 #include "services/event_store_service.h"
 #include "services/executor.h"
 
@@ -21,6 +22,8 @@ struct OversightServer::Impl {
   int port = 0;
   std::unique_ptr<Executor> executor;
   std::unique_ptr<EventStoreService> event_store;
+  std::unique_ptr<IdentityProvider> identity;
+  std::unique_ptr<CommandService> commands;
   std::unique_ptr<grpc::Server> server;
   absl::Mutex mu;
   bool shut_down ABSL_GUARDED_BY(mu) = false;
@@ -35,9 +38,24 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
         "--listen must be host:port, got \"", options.listen, "\""));
   }
   impl->host = options.listen.substr(0, colon);
+  if (options.insecure_identity_from_metadata) {
+    if (!IsLoopbackHost(impl->host)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "identity from call metadata is unverified and allowed only on a "
+          "loopback address, not \"", impl->host, "\""));
+    }
+    impl->identity = NewMetadataIdentity();
+  } else {
+    impl->identity = NewNoIdentity();
+  }
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
   impl->event_store = std::make_unique<EventStoreService>(
       log, impl->executor.get(), options.verify_chunk_positions);
+  std::function<absl::Time()> clock = options.clock;
+  if (!clock) clock = [] { return absl::Now(); };
+  impl->commands = std::make_unique<CommandService>(
+      log, impl->executor.get(), impl->identity.get(),
+      [clock] { return clock(); });
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -45,6 +63,7 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &impl->port);
   builder.RegisterService(impl->event_store.get());
+  builder.RegisterService(impl->commands.get());
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
   builder.SetMaxSendMessageSize(kMaxSendBytes);
   impl->server = builder.BuildAndStart();

@@ -1,5 +1,6 @@
 // OversightServer: the gRPC server of oversightd, serving the event log
-// (oversight.v1.EventStore), the standard health service
+// (oversight.v1.EventStore), the domain commands (oversight.v1.Commands),
+// the standard health service
 // (grpc.health.v1.Health) and server reflection.
 //
 // Example:
@@ -13,6 +14,7 @@
 #ifndef OVERSIGHT_SERVICES_SERVER_H_
 #define OVERSIGHT_SERVICES_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,12 +32,19 @@ struct ServerOptions {
   // Positions VerifyChain checks per executor task, between which it can
   // be cancelled and other reads get their turn.
   uint64_t verify_chunk_positions = 65536;
+  // Take the acting agency from call metadata, unverified (identity.h).
+  // For tests and local use: Start refuses it unless `listen` is a
+  // loopback address. Without it, commands are refused UNAUTHENTICATED.
+  bool insecure_identity_from_metadata = false;
+  // "Now" for commands; empty: the system clock.
+  std::function<absl::Time()> clock;
 };
 
 class OversightServer {
  public:
   // Starts serving `log`, which must outlive the server. Unavailable if the
-  // address cannot be bound.
+  // address cannot be bound; InvalidArgument for insecure identity on an
+  // address that is not loopback.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<OversightServer>> Start(
       const ServerOptions& options, eventstore::EventLog* log);
 

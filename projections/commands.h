@@ -1,0 +1,157 @@
+// The domain's rules: given a command, the acting agency and the state of
+// the aggregates it touches, decide which event to record, or why not.
+//
+// Pure: state comes from an EventSource (the server reads the log; tests
+// and offline replays use memory), time from CommandContext. Nothing here
+// writes. The caller appends Decision::event to Decision::stream with
+// Decision::expected_revision, and decides again if that fails because the
+// stream moved.
+//
+// Checks run in this order, so the most basic problem is reported first:
+// the request's shape (INVALID_ARGUMENT); the acting agency
+// (PERMISSION_DENIED AGENCY_NOT_REGISTERED); what the command names
+// (NOT_FOUND); whether this agency may do it (PERMISSION_DENIED); whether
+// the state allows it now (ALREADY_EXISTS, FAILED_PRECONDITION).
+//
+// Example:
+//   CommandContext ctx{actor, absl::Now()};
+//   absl::StatusOr<Decision> d = DecideCommand(ctx, request, source);
+//   if (d.ok()) log.Append(d->stream, ..., Serialize(d->event));
+
+#ifndef OVERSIGHT_PROJECTIONS_COMMANDS_H_
+#define OVERSIGHT_PROJECTIONS_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "oversight/v1/commands.pb.h"
+#include "oversight/v1/domain.pb.h"
+#include "projections/validation.h"
+
+namespace oversight::projections {
+
+// Where decisions read aggregate state from.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Every domain event of `stream`, in order; empty when the stream does
+  // not exist. The stream's revision is the number of events minus one.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<v1::DomainEvent>> Read(
+      absl::string_view stream) = 0;
+};
+
+struct CommandContext {
+  v1::Actor actor;  // The authenticated agency and person.
+  absl::Time now;   // For defaults and "not in the future" checks.
+};
+
+struct Decision {
+  std::string stream;
+  // The stream's revision the decision was taken at; nullopt: the stream
+  // must not exist yet.
+  std::optional<uint64_t> expected_revision;
+  // The event to record, envelope included (request_sha256 excepted).
+  // EntityIdOf(event) names what it created or touched.
+  v1::DomainEvent event;
+};
+
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RegisterAgencyRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::OpenReviewRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::IssueRecommendationRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::OpenReportingPeriodRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::CloseReportingPeriodRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::SubmitProgressUpdateRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::CorrectProgressUpdateRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::WithdrawProgressUpdateRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::AssignRatingRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RecordMonitoringActivityRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::CompleteMonitoringActivityRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RecordMeetingObservedRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RaiseRiskRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::ResolveRiskRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RegisterProgrammeRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::SubmitPartnerReportRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RecordCrossReferenceRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::CloseRecommendationRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::ReopenRecommendationRequest& request,
+                                 EventSource& source);
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                 const v1::RecordConclusionRequest& request,
+                                 EventSource& source);
+
+// Checks the fields every command carries (request_id, classification,
+// occurred_at), decides, and fills the event's envelope: occurred_at
+// (default ctx.now), classification, actor and request_id.
+template <typename Request>
+absl::StatusOr<Decision> DecideCommand(const CommandContext& ctx,
+                                       const Request& request,
+                                       EventSource& source) {
+  if (absl::Status s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  if (absl::Status s = CheckEnum("classification", request.classification(),
+                                 v1::Classification_IsValid);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<absl::Time> occurred_at = CheckOccurredAt(
+      request.has_occurred_at(), request.occurred_at(), ctx.now);
+  if (!occurred_at.ok()) return occurred_at.status();
+  absl::StatusOr<Decision> decision = Decide(ctx, request, source);
+  if (!decision.ok()) return decision;
+  v1::DomainEvent& e = decision->event;
+  const absl::Duration since_epoch = *occurred_at - absl::UnixEpoch();
+  const int64_t seconds = absl::ToInt64Seconds(since_epoch);
+  e.mutable_occurred_at()->set_seconds(seconds);
+  e.mutable_occurred_at()->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+  e.set_classification(request.classification());
+  *e.mutable_actor() = ctx.actor;
+  e.set_request_id(request.request_id());
+  return decision;
+}
+
+}  // namespace oversight::projections
+
+#endif  // OVERSIGHT_PROJECTIONS_COMMANDS_H_

@@ -1,0 +1,380 @@
+#include "services/command_service.h"
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/errors.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/aggregates.h"
+#include "projections/commands.h"
+#include "projections/domain_errors.h"
+#include "services/log_event_source.h"
+#include "services/status_mapping.h"
+
+namespace oversight::services {
+namespace {
+
+namespace es = ::oversight::eventstore;
+namespace pj = ::oversight::projections;
+
+std::string Sha256(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+// Protobuf's deterministic serialisation: the same message always gives
+// the same bytes in this build, which fingerprints and stored events need.
+std::string SerializeDeterministic(const google::protobuf::Message& m) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+// What identifies a request for retries: its message type and content.
+std::string Fingerprint(const google::protobuf::Message& request) {
+  return Sha256(absl::StrCat(request.GetDescriptor()->full_name(), "\n",
+                             SerializeDeterministic(request)));
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+// One command in flight. Owned by shared pointers held by the tasks and
+// callbacks working on it; finishes the reactor exactly once.
+template <typename Request, typename Response>
+class CommandOp
+    : public std::enable_shared_from_this<CommandOp<Request, Response>> {
+ public:
+  CommandOp(es::EventLog* log, Executor* executor, absl::Time now,
+            grpc::CallbackServerContext* context,
+            grpc::ServerUnaryReactor* reactor, const Request* request,
+            Response* response, v1::Actor actor)
+      : log_(log),
+        executor_(executor),
+        now_(now),
+        context_(context),
+        reactor_(reactor),
+        request_(request),
+        response_(response),
+        actor_(std::move(actor)),
+        event_id_(CommandService::CommandEventId(actor_.agency_id(),
+                                                 request->request_id())),
+        fingerprint_(Fingerprint(*request)) {}
+
+  void Schedule() {
+    executor_->Schedule([self = this->shared_from_this()] { self->Run(); });
+  }
+
+ private:
+  void Run() {
+    ++attempts_;
+    // Refuse a malformed request id before using it to look anything up.
+    if (absl::Status s = pj::CheckRequestId(request_->request_id()); !s.ok()) {
+      return Fail(s);
+    }
+    absl::StatusOr<es::RecordedEvent> prior = log_->ReadEvent(event_id_);
+    if (prior.ok()) return AnswerFromPrior(*prior);
+    if (!absl::IsNotFound(prior.status())) return Fail(prior.status());
+
+    LogEventSource source(log_);
+    const pj::CommandContext ctx{actor_, now_};
+    absl::StatusOr<pj::Decision> decision =
+        pj::DecideCommand(ctx, *request_, source);
+    if (!decision.ok()) return Fail(decision.status());
+    decision->event.set_request_sha256(fingerprint_);
+
+    es::ProposedEvent proposed;
+    proposed.id = event_id_;
+    proposed.type = pj::EventTypeName(decision->event);
+    proposed.data = SerializeDeterministic(decision->event);
+    const es::ExpectedRevision expected =
+        decision->expected_revision
+            ? es::ExpectedRevision::Exact(*decision->expected_revision)
+            : es::ExpectedRevision::NoStream();
+    v1::CommandResult* result = response_->mutable_result();
+    result->set_stream(decision->stream);
+    result->set_event_id(event_id_.ToString());
+    result->set_entity_id(pj::EntityIdOf(decision->event));
+    *result->mutable_occurred_at() = decision->event.occurred_at();
+    std::vector<es::ProposedEvent> events;
+    events.push_back(std::move(proposed));
+    log_->AppendAsync(decision->stream, expected, std::move(events),
+                      [self = this->shared_from_this()](
+                          absl::StatusOr<es::AppendResult> appended) {
+                        self->OnAppended(std::move(appended));
+                      });
+  }
+
+  // Runs on the log's writer thread: only quick work here.
+  void OnAppended(absl::StatusOr<es::AppendResult> appended) {
+    if (appended.ok()) {
+      v1::CommandResult* result = response_->mutable_result();
+      result->set_position(appended->first_position);
+      result->set_revision(appended->first_revision);
+      SetTimestamp(appended->recorded_at, result->mutable_recorded_at());
+      result->set_deduplicated(appended->deduplicated);
+      reactor_->Finish(grpc::Status::OK);
+      return;
+    }
+    const std::optional<std::string> reason = es::ReasonOf(appended.status());
+    // The stream moved since we decided, or a concurrent retry of this very
+    // request won: decide again, which answers from the stored event in
+    // the second case.
+    const bool moved = absl::IsAborted(appended.status()) &&
+                       reason == es::kReasonWrongExpectedRevision;
+    const bool raced = absl::IsAlreadyExists(appended.status()) &&
+                       reason == es::kReasonEventIdReused;
+    if ((moved || raced) && attempts_ < CommandService::kMaxAttempts) {
+      response_->Clear();
+      Schedule();
+      return;
+    }
+    Fail(appended.status());
+  }
+
+  void AnswerFromPrior(const es::RecordedEvent& prior) {
+    v1::DomainEvent event;
+    if (!event.ParseFromString(prior.data)) {
+      return Fail(es::WithReason(
+          absl::InternalError(absl::StrCat("event at position ",
+                                           prior.position,
+                                           " is not a domain event")),
+          pj::kReasonCorruptDomainEvent));
+    }
+    if (event.request_sha256() != fingerprint_) {
+      return Fail(pj::AlreadyExists(
+          pj::kReasonRequestIdReused,
+          absl::StrCat("request id \"", request_->request_id(),
+                       "\" of agency \"", actor_.agency_id(),
+                       "\" was already used for another request (position ",
+                       prior.position, ")")));
+    }
+    response_->Clear();
+    v1::CommandResult* result = response_->mutable_result();
+    result->set_position(prior.position);
+    result->set_stream(prior.stream);
+    result->set_revision(prior.revision);
+    result->set_event_id(prior.id.ToString());
+    *result->mutable_occurred_at() = event.occurred_at();
+    SetTimestamp(prior.recorded_at, result->mutable_recorded_at());
+    result->set_deduplicated(true);
+    result->set_entity_id(pj::EntityIdOf(event));
+    reactor_->Finish(grpc::Status::OK);
+  }
+
+  void Fail(const absl::Status& status) {
+    response_->Clear();
+    reactor_->Finish(ToGrpcStatus(status, context_));
+  }
+
+  es::EventLog* const log_;
+  Executor* const executor_;
+  const absl::Time now_;
+  grpc::CallbackServerContext* const context_;
+  grpc::ServerUnaryReactor* const reactor_;
+  const Request* const request_;
+  Response* const response_;
+  const v1::Actor actor_;
+  const es::EventId event_id_;
+  const std::string fingerprint_;
+  int attempts_ = 0;
+};
+
+}  // namespace
+
+CommandService::CommandService(es::EventLog* log, Executor* executor,
+                               const IdentityProvider* identity,
+                               absl::AnyInvocable<absl::Time() const> clock)
+    : log_(log),
+      executor_(executor),
+      identity_(identity),
+      clock_(std::move(clock)) {}
+
+es::EventId CommandService::CommandEventId(absl::string_view agency_id,
+                                           absl::string_view request_id) {
+  const std::string digest = Sha256(absl::StrCat(
+      "oversight.v1 command\n", agency_id, "\n", request_id));
+  std::array<uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), digest.data(), bytes.size());
+  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x80);  // version 8
+  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122
+  return es::EventId(bytes);
+}
+
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* CommandService::Handle(
+    grpc::CallbackServerContext* context, const Request* request,
+    Response* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<v1::Actor> actor = identity_->Identify(*context);
+  if (!actor.ok()) {
+    reactor->Finish(ToGrpcStatus(actor.status(), context));
+    return reactor;
+  }
+  auto op = std::make_shared<CommandOp<Request, Response>>(
+      log_, executor_, clock_(), context, reactor, request, response,
+      *std::move(actor));
+  op->Schedule();
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CommandService::RegisterAgency(
+    grpc::CallbackServerContext* context,
+    const v1::RegisterAgencyRequest* request,
+    v1::RegisterAgencyResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::OpenReview(
+    grpc::CallbackServerContext* context,
+    const v1::OpenReviewRequest* request,
+    v1::OpenReviewResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::IssueRecommendation(
+    grpc::CallbackServerContext* context,
+    const v1::IssueRecommendationRequest* request,
+    v1::IssueRecommendationResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::OpenReportingPeriod(
+    grpc::CallbackServerContext* context,
+    const v1::OpenReportingPeriodRequest* request,
+    v1::OpenReportingPeriodResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::CloseReportingPeriod(
+    grpc::CallbackServerContext* context,
+    const v1::CloseReportingPeriodRequest* request,
+    v1::CloseReportingPeriodResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::SubmitProgressUpdate(
+    grpc::CallbackServerContext* context,
+    const v1::SubmitProgressUpdateRequest* request,
+    v1::SubmitProgressUpdateResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::CorrectProgressUpdate(
+    grpc::CallbackServerContext* context,
+    const v1::CorrectProgressUpdateRequest* request,
+    v1::CorrectProgressUpdateResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::WithdrawProgressUpdate(
+    grpc::CallbackServerContext* context,
+    const v1::WithdrawProgressUpdateRequest* request,
+    v1::WithdrawProgressUpdateResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::AssignRating(
+    grpc::CallbackServerContext* context,
+    const v1::AssignRatingRequest* request,
+    v1::AssignRatingResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::RecordMonitoringActivity(
+    grpc::CallbackServerContext* context,
+    const v1::RecordMonitoringActivityRequest* request,
+    v1::RecordMonitoringActivityResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::CompleteMonitoringActivity(
+    grpc::CallbackServerContext* context,
+    const v1::CompleteMonitoringActivityRequest* request,
+    v1::CompleteMonitoringActivityResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::RecordMeetingObserved(
+    grpc::CallbackServerContext* context,
+    const v1::RecordMeetingObservedRequest* request,
+    v1::RecordMeetingObservedResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::RaiseRisk(
+    grpc::CallbackServerContext* context,
+    const v1::RaiseRiskRequest* request,
+    v1::RaiseRiskResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::ResolveRisk(
+    grpc::CallbackServerContext* context,
+    const v1::ResolveRiskRequest* request,
+    v1::ResolveRiskResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::RegisterProgramme(
+    grpc::CallbackServerContext* context,
+    const v1::RegisterProgrammeRequest* request,
+    v1::RegisterProgrammeResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::SubmitPartnerReport(
+    grpc::CallbackServerContext* context,
+    const v1::SubmitPartnerReportRequest* request,
+    v1::SubmitPartnerReportResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::RecordCrossReference(
+    grpc::CallbackServerContext* context,
+    const v1::RecordCrossReferenceRequest* request,
+    v1::RecordCrossReferenceResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::CloseRecommendation(
+    grpc::CallbackServerContext* context,
+    const v1::CloseRecommendationRequest* request,
+    v1::CloseRecommendationResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::ReopenRecommendation(
+    grpc::CallbackServerContext* context,
+    const v1::ReopenRecommendationRequest* request,
+    v1::ReopenRecommendationResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* CommandService::RecordConclusion(
+    grpc::CallbackServerContext* context,
+    const v1::RecordConclusionRequest* request,
+    v1::RecordConclusionResponse* response) {
+  return Handle(context, request, response);
+}
+}  // namespace oversight::services
