@@ -19,6 +19,8 @@
 namespace oversight::projections {
 
 // INVALID_ARGUMENT: the request is malformed, whatever the state.
+inline constexpr absl::string_view kReasonMalformedRequest =
+    "MALFORMED_REQUEST";
 inline constexpr absl::string_view kReasonMissingField = "MISSING_FIELD";
 inline constexpr absl::string_view kReasonInvalidId = "INVALID_ID";
 inline constexpr absl::string_view kReasonInvalidRequestId =

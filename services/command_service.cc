@@ -59,6 +59,27 @@ void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
+// Parses the raw request. Protobuf refuses a string field that is not
+// valid UTF-8 along with anything that is not a message of this type.
+absl::Status ParseRequest(const grpc::ByteBuffer& raw,
+                          google::protobuf::Message* out) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (raw.Dump(&slices).ok()) {
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  if (!out->ParseFromString(bytes)) {
+    return es::WithReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            "the request is not a valid ", out->GetDescriptor()->full_name(),
+            ": a text field is not valid UTF-8, or the bytes are malformed")),
+        pj::kReasonMalformedRequest);
+  }
+  return absl::OkStatus();
+}
+
 // One command in flight. Owned by shared pointers held by the tasks and
 // callbacks working on it; finishes the reactor exactly once.
 template <typename Request, typename Response>
@@ -67,19 +88,19 @@ class CommandOp
  public:
   CommandOp(es::EventLog* log, Executor* executor, absl::Time now,
             grpc::CallbackServerContext* context,
-            grpc::ServerUnaryReactor* reactor, const Request* request,
-            Response* response, v1::Actor actor)
+            grpc::ServerUnaryReactor* reactor, Request request,
+            grpc::ByteBuffer* response, v1::Actor actor)
       : log_(log),
         executor_(executor),
         now_(now),
         context_(context),
         reactor_(reactor),
-        request_(request),
-        response_(response),
+        request_(std::move(request)),
+        out_(response),
         actor_(std::move(actor)),
         event_id_(CommandService::CommandEventId(actor_.agency_id(),
-                                                 request->request_id())),
-        fingerprint_(Fingerprint(*request)) {}
+                                                 request_.request_id())),
+        fingerprint_(Fingerprint(request_)) {}
 
   void Schedule() {
     executor_->Schedule([self = this->shared_from_this()] { self->Run(); });
@@ -89,7 +110,7 @@ class CommandOp
   void Run() {
     ++attempts_;
     // Refuse a malformed request id before using it to look anything up.
-    if (absl::Status s = pj::CheckRequestId(request_->request_id()); !s.ok()) {
+    if (absl::Status s = pj::CheckRequestId(request_.request_id()); !s.ok()) {
       return Fail(s);
     }
     absl::StatusOr<es::RecordedEvent> prior = log_->ReadEvent(event_id_);
@@ -99,7 +120,7 @@ class CommandOp
     LogEventSource source(log_);
     const pj::CommandContext ctx{actor_, now_};
     absl::StatusOr<pj::Decision> decision =
-        pj::DecideCommand(ctx, *request_, source);
+        pj::DecideCommand(ctx, request_, source);
     if (!decision.ok()) return Fail(decision.status());
     decision->event.set_request_sha256(fingerprint_);
 
@@ -111,7 +132,7 @@ class CommandOp
         decision->expected_revision
             ? es::ExpectedRevision::Exact(*decision->expected_revision)
             : es::ExpectedRevision::NoStream();
-    v1::CommandResult* result = response_->mutable_result();
+    v1::CommandResult* result = response_.mutable_result();
     result->set_stream(decision->stream);
     result->set_event_id(event_id_.ToString());
     result->set_entity_id(pj::EntityIdOf(decision->event));
@@ -128,12 +149,12 @@ class CommandOp
   // Runs on the log's writer thread: only quick work here.
   void OnAppended(absl::StatusOr<es::AppendResult> appended) {
     if (appended.ok()) {
-      v1::CommandResult* result = response_->mutable_result();
+      v1::CommandResult* result = response_.mutable_result();
       result->set_position(appended->first_position);
       result->set_revision(appended->first_revision);
       SetTimestamp(appended->recorded_at, result->mutable_recorded_at());
       result->set_deduplicated(appended->deduplicated);
-      reactor_->Finish(grpc::Status::OK);
+      FinishOk();
       return;
     }
     const std::optional<std::string> reason = es::ReasonOf(appended.status());
@@ -145,7 +166,7 @@ class CommandOp
     const bool raced = absl::IsAlreadyExists(appended.status()) &&
                        reason == es::kReasonEventIdReused;
     if ((moved || raced) && attempts_ < CommandService::kMaxAttempts) {
-      response_->Clear();
+      response_.Clear();
       Schedule();
       return;
     }
@@ -164,13 +185,13 @@ class CommandOp
     if (event.request_sha256() != fingerprint_) {
       return Fail(pj::AlreadyExists(
           pj::kReasonRequestIdReused,
-          absl::StrCat("request id \"", request_->request_id(),
+          absl::StrCat("request id \"", request_.request_id(),
                        "\" of agency \"", actor_.agency_id(),
                        "\" was already used for another request (position ",
                        prior.position, ")")));
     }
-    response_->Clear();
-    v1::CommandResult* result = response_->mutable_result();
+    response_.Clear();
+    v1::CommandResult* result = response_.mutable_result();
     result->set_position(prior.position);
     result->set_stream(prior.stream);
     result->set_revision(prior.revision);
@@ -179,11 +200,18 @@ class CommandOp
     SetTimestamp(prior.recorded_at, result->mutable_recorded_at());
     result->set_deduplicated(true);
     result->set_entity_id(pj::EntityIdOf(event));
+    FinishOk();
+  }
+
+  void FinishOk() {
+    grpc::Slice slice(SerializeDeterministic(response_));
+    grpc::ByteBuffer buffer(&slice, 1);
+    out_->Swap(&buffer);
     reactor_->Finish(grpc::Status::OK);
   }
 
   void Fail(const absl::Status& status) {
-    response_->Clear();
+    response_.Clear();
     reactor_->Finish(ToGrpcStatus(status, context_));
   }
 
@@ -192,8 +220,9 @@ class CommandOp
   const absl::Time now_;
   grpc::CallbackServerContext* const context_;
   grpc::ServerUnaryReactor* const reactor_;
-  const Request* const request_;
-  Response* const response_;
+  const Request request_;
+  Response response_;
+  grpc::ByteBuffer* const out_;
   const v1::Actor actor_;
   const es::EventId event_id_;
   const std::string fingerprint_;
@@ -223,158 +252,143 @@ es::EventId CommandService::CommandEventId(absl::string_view agency_id,
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* CommandService::Handle(
-    grpc::CallbackServerContext* context, const Request* request,
-    Response* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<v1::Actor> actor = identity_->Identify(*context);
   if (!actor.ok()) {
     reactor->Finish(ToGrpcStatus(actor.status(), context));
     return reactor;
   }
+  Request parsed;
+  if (absl::Status s = ParseRequest(*request, &parsed); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s, context));
+    return reactor;
+  }
   auto op = std::make_shared<CommandOp<Request, Response>>(
-      log_, executor_, clock_(), context, reactor, request, response,
-      *std::move(actor));
+      log_, executor_, clock_(), context, reactor, std::move(parsed),
+      response, *std::move(actor));
   op->Schedule();
   return reactor;
 }
 
 grpc::ServerUnaryReactor* CommandService::RegisterAgency(
-    grpc::CallbackServerContext* context,
-    const v1::RegisterAgencyRequest* request,
-    v1::RegisterAgencyResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RegisterAgencyRequest, v1::RegisterAgencyResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::OpenReview(
-    grpc::CallbackServerContext* context,
-    const v1::OpenReviewRequest* request,
-    v1::OpenReviewResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::OpenReviewRequest, v1::OpenReviewResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::IssueRecommendation(
-    grpc::CallbackServerContext* context,
-    const v1::IssueRecommendationRequest* request,
-    v1::IssueRecommendationResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::IssueRecommendationRequest, v1::IssueRecommendationResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::OpenReportingPeriod(
-    grpc::CallbackServerContext* context,
-    const v1::OpenReportingPeriodRequest* request,
-    v1::OpenReportingPeriodResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::OpenReportingPeriodRequest, v1::OpenReportingPeriodResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CloseReportingPeriod(
-    grpc::CallbackServerContext* context,
-    const v1::CloseReportingPeriodRequest* request,
-    v1::CloseReportingPeriodResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::CloseReportingPeriodRequest, v1::CloseReportingPeriodResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::SubmitProgressUpdate(
-    grpc::CallbackServerContext* context,
-    const v1::SubmitProgressUpdateRequest* request,
-    v1::SubmitProgressUpdateResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::SubmitProgressUpdateRequest, v1::SubmitProgressUpdateResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CorrectProgressUpdate(
-    grpc::CallbackServerContext* context,
-    const v1::CorrectProgressUpdateRequest* request,
-    v1::CorrectProgressUpdateResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::CorrectProgressUpdateRequest, v1::CorrectProgressUpdateResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::WithdrawProgressUpdate(
-    grpc::CallbackServerContext* context,
-    const v1::WithdrawProgressUpdateRequest* request,
-    v1::WithdrawProgressUpdateResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::WithdrawProgressUpdateRequest, v1::WithdrawProgressUpdateResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::AssignRating(
-    grpc::CallbackServerContext* context,
-    const v1::AssignRatingRequest* request,
-    v1::AssignRatingResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::AssignRatingRequest, v1::AssignRatingResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordMonitoringActivity(
-    grpc::CallbackServerContext* context,
-    const v1::RecordMonitoringActivityRequest* request,
-    v1::RecordMonitoringActivityResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RecordMonitoringActivityRequest, v1::RecordMonitoringActivityResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CompleteMonitoringActivity(
-    grpc::CallbackServerContext* context,
-    const v1::CompleteMonitoringActivityRequest* request,
-    v1::CompleteMonitoringActivityResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::CompleteMonitoringActivityRequest, v1::CompleteMonitoringActivityResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordMeetingObserved(
-    grpc::CallbackServerContext* context,
-    const v1::RecordMeetingObservedRequest* request,
-    v1::RecordMeetingObservedResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RecordMeetingObservedRequest, v1::RecordMeetingObservedResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RaiseRisk(
-    grpc::CallbackServerContext* context,
-    const v1::RaiseRiskRequest* request,
-    v1::RaiseRiskResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RaiseRiskRequest, v1::RaiseRiskResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::ResolveRisk(
-    grpc::CallbackServerContext* context,
-    const v1::ResolveRiskRequest* request,
-    v1::ResolveRiskResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::ResolveRiskRequest, v1::ResolveRiskResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RegisterProgramme(
-    grpc::CallbackServerContext* context,
-    const v1::RegisterProgrammeRequest* request,
-    v1::RegisterProgrammeResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RegisterProgrammeRequest, v1::RegisterProgrammeResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::SubmitPartnerReport(
-    grpc::CallbackServerContext* context,
-    const v1::SubmitPartnerReportRequest* request,
-    v1::SubmitPartnerReportResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::SubmitPartnerReportRequest, v1::SubmitPartnerReportResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordCrossReference(
-    grpc::CallbackServerContext* context,
-    const v1::RecordCrossReferenceRequest* request,
-    v1::RecordCrossReferenceResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RecordCrossReferenceRequest, v1::RecordCrossReferenceResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CloseRecommendation(
-    grpc::CallbackServerContext* context,
-    const v1::CloseRecommendationRequest* request,
-    v1::CloseRecommendationResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::CloseRecommendationRequest, v1::CloseRecommendationResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::ReopenRecommendation(
-    grpc::CallbackServerContext* context,
-    const v1::ReopenRecommendationRequest* request,
-    v1::ReopenRecommendationResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::ReopenRecommendationRequest, v1::ReopenRecommendationResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordConclusion(
-    grpc::CallbackServerContext* context,
-    const v1::RecordConclusionRequest* request,
-    v1::RecordConclusionResponse* response) {
-  return Handle(context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::RecordConclusionRequest, v1::RecordConclusionResponse>(context, request, response);
 }
 }  // namespace oversight::services

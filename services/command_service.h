@@ -2,6 +2,8 @@
 // record facts (commands.proto).
 //
 // Every command runs the same way, off gRPC's threads, on the executor:
+//  0. parse the request (INVALID_ARGUMENT MALFORMED_REQUEST if it is not
+//     a valid message, e.g. text that is not UTF-8);
 //  1. identify the caller (IdentityProvider);
 //  2. derive the event id from the acting agency and the request id; if
 //     the log already holds it, answer from it (the same request: the
@@ -26,13 +28,40 @@
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "services/executor.h"
 #include "services/identity.h"
 
 namespace oversight::services {
 
-class CommandService final : public v1::Commands::CallbackService {
+// The Commands service with every method taking raw bytes, so that a
+// request protobuf cannot parse (a string that is not UTF-8) is answered
+// by Oversight with INVALID_ARGUMENT instead of by gRPC.
+using RawCommandsService =
+    v1::Commands::WithRawCallbackMethod_RegisterAgency<
+    v1::Commands::WithRawCallbackMethod_OpenReview<
+    v1::Commands::WithRawCallbackMethod_IssueRecommendation<
+    v1::Commands::WithRawCallbackMethod_OpenReportingPeriod<
+    v1::Commands::WithRawCallbackMethod_CloseReportingPeriod<
+    v1::Commands::WithRawCallbackMethod_SubmitProgressUpdate<
+    v1::Commands::WithRawCallbackMethod_CorrectProgressUpdate<
+    v1::Commands::WithRawCallbackMethod_WithdrawProgressUpdate<
+    v1::Commands::WithRawCallbackMethod_AssignRating<
+    v1::Commands::WithRawCallbackMethod_RecordMonitoringActivity<
+    v1::Commands::WithRawCallbackMethod_CompleteMonitoringActivity<
+    v1::Commands::WithRawCallbackMethod_RecordMeetingObserved<
+    v1::Commands::WithRawCallbackMethod_RaiseRisk<
+    v1::Commands::WithRawCallbackMethod_ResolveRisk<
+    v1::Commands::WithRawCallbackMethod_RegisterProgramme<
+    v1::Commands::WithRawCallbackMethod_SubmitPartnerReport<
+    v1::Commands::WithRawCallbackMethod_RecordCrossReference<
+    v1::Commands::WithRawCallbackMethod_CloseRecommendation<
+    v1::Commands::WithRawCallbackMethod_ReopenRecommendation<
+    v1::Commands::WithRawCallbackMethod_RecordConclusion<
+    v1::Commands::Service>>>>>>>>>>>>>>>>>>>>;
+
+class CommandService final : public RawCommandsService {
  public:
   // Attempts at deciding and appending before a command gives up ABORTED.
   static constexpr int kMaxAttempts = 5;
@@ -43,86 +72,66 @@ class CommandService final : public v1::Commands::CallbackService {
                  const IdentityProvider* identity,
                  absl::AnyInvocable<absl::Time() const> clock = &absl::Now);
 
-  grpc::ServerUnaryReactor* RegisterAgency(
-      grpc::CallbackServerContext* context,
-      const v1::RegisterAgencyRequest* request,
-      v1::RegisterAgencyResponse* response) override;
-  grpc::ServerUnaryReactor* OpenReview(
-      grpc::CallbackServerContext* context,
-      const v1::OpenReviewRequest* request,
-      v1::OpenReviewResponse* response) override;
-  grpc::ServerUnaryReactor* IssueRecommendation(
-      grpc::CallbackServerContext* context,
-      const v1::IssueRecommendationRequest* request,
-      v1::IssueRecommendationResponse* response) override;
-  grpc::ServerUnaryReactor* OpenReportingPeriod(
-      grpc::CallbackServerContext* context,
-      const v1::OpenReportingPeriodRequest* request,
-      v1::OpenReportingPeriodResponse* response) override;
-  grpc::ServerUnaryReactor* CloseReportingPeriod(
-      grpc::CallbackServerContext* context,
-      const v1::CloseReportingPeriodRequest* request,
-      v1::CloseReportingPeriodResponse* response) override;
-  grpc::ServerUnaryReactor* SubmitProgressUpdate(
-      grpc::CallbackServerContext* context,
-      const v1::SubmitProgressUpdateRequest* request,
-      v1::SubmitProgressUpdateResponse* response) override;
-  grpc::ServerUnaryReactor* CorrectProgressUpdate(
-      grpc::CallbackServerContext* context,
-      const v1::CorrectProgressUpdateRequest* request,
-      v1::CorrectProgressUpdateResponse* response) override;
-  grpc::ServerUnaryReactor* WithdrawProgressUpdate(
-      grpc::CallbackServerContext* context,
-      const v1::WithdrawProgressUpdateRequest* request,
-      v1::WithdrawProgressUpdateResponse* response) override;
-  grpc::ServerUnaryReactor* AssignRating(
-      grpc::CallbackServerContext* context,
-      const v1::AssignRatingRequest* request,
-      v1::AssignRatingResponse* response) override;
-  grpc::ServerUnaryReactor* RecordMonitoringActivity(
-      grpc::CallbackServerContext* context,
-      const v1::RecordMonitoringActivityRequest* request,
-      v1::RecordMonitoringActivityResponse* response) override;
-  grpc::ServerUnaryReactor* CompleteMonitoringActivity(
-      grpc::CallbackServerContext* context,
-      const v1::CompleteMonitoringActivityRequest* request,
-      v1::CompleteMonitoringActivityResponse* response) override;
-  grpc::ServerUnaryReactor* RecordMeetingObserved(
-      grpc::CallbackServerContext* context,
-      const v1::RecordMeetingObservedRequest* request,
-      v1::RecordMeetingObservedResponse* response) override;
-  grpc::ServerUnaryReactor* RaiseRisk(
-      grpc::CallbackServerContext* context,
-      const v1::RaiseRiskRequest* request,
-      v1::RaiseRiskResponse* response) override;
-  grpc::ServerUnaryReactor* ResolveRisk(
-      grpc::CallbackServerContext* context,
-      const v1::ResolveRiskRequest* request,
-      v1::ResolveRiskResponse* response) override;
-  grpc::ServerUnaryReactor* RegisterProgramme(
-      grpc::CallbackServerContext* context,
-      const v1::RegisterProgrammeRequest* request,
-      v1::RegisterProgrammeResponse* response) override;
-  grpc::ServerUnaryReactor* SubmitPartnerReport(
-      grpc::CallbackServerContext* context,
-      const v1::SubmitPartnerReportRequest* request,
-      v1::SubmitPartnerReportResponse* response) override;
-  grpc::ServerUnaryReactor* RecordCrossReference(
-      grpc::CallbackServerContext* context,
-      const v1::RecordCrossReferenceRequest* request,
-      v1::RecordCrossReferenceResponse* response) override;
-  grpc::ServerUnaryReactor* CloseRecommendation(
-      grpc::CallbackServerContext* context,
-      const v1::CloseRecommendationRequest* request,
-      v1::CloseRecommendationResponse* response) override;
-  grpc::ServerUnaryReactor* ReopenRecommendation(
-      grpc::CallbackServerContext* context,
-      const v1::ReopenRecommendationRequest* request,
-      v1::ReopenRecommendationResponse* response) override;
-  grpc::ServerUnaryReactor* RecordConclusion(
-      grpc::CallbackServerContext* context,
-      const v1::RecordConclusionRequest* request,
-      v1::RecordConclusionResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterAgency(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* OpenReview(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* IssueRecommendation(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* OpenReportingPeriod(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CloseReportingPeriod(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SubmitProgressUpdate(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CorrectProgressUpdate(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* WithdrawProgressUpdate(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* AssignRating(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordMonitoringActivity(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CompleteMonitoringActivity(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordMeetingObserved(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RaiseRisk(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ResolveRisk(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RegisterProgramme(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SubmitPartnerReport(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordCrossReference(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CloseRecommendation(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ReopenRecommendation(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordConclusion(grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override;
 
   // The log's event id of the command `request_id` of `agency_id`: a
   // UUID (version 8) made of SHA-256 of both.
@@ -132,7 +141,8 @@ class CommandService final : public v1::Commands::CallbackService {
  private:
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
-                                   const Request* request, Response* response);
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response);
 
   eventstore::EventLog* const log_;
   Executor* const executor_;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "eventstore/errors.h"
 #include "gmock/gmock.h"
 #include "oversight/v1/domain.pb.h"
@@ -399,6 +400,57 @@ TEST_F(NoIdentityTest, WithoutAnIdentityModeEveryCommandIsRefused) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(reason, "IDENTITY_MISSING");
   EXPECT_EQ(store_->Head().position, 0u);
+}
+
+}  // namespace
+}  // namespace oversight::services
+
+namespace oversight::services {
+namespace {
+
+// Sends `payload` as the raw request bytes of `method`.
+grpc::Status SendRaw(std::shared_ptr<grpc::Channel> channel,
+                     const std::string& method, const std::string& payload,
+                     std::string* reason) {
+  grpc::GenericStub stub(channel);
+  auto ctx = ServiceTest::Context();
+  ctx->AddMetadata("oversight-agency", "police");
+  ctx->AddMetadata("oversight-actor", "test-person");
+  grpc::Slice slice(payload);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  absl::Mutex mu;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(ctx.get(), method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   absl::MutexLock lock(&mu);
+                   status = s;
+                   done = true;
+                 });
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(&done));
+  *reason = ServiceTest::Trailer(*ctx, "oversight-reason");
+  return status;
+}
+
+TEST_F(CommandServiceTest, InvalidUtf8TextIsRefusedAndNothingWritten) {
+  SetUpWorld();
+  const es::Position head = store_->Head().position;
+  v1::SubmitProgressUpdateRequest request = Update("bad-utf8", 1, "PLACEHOLDER");
+  std::string bytes = request.SerializeAsString();
+  const size_t at = bytes.find("PLACEHOLDER");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 11, "\xC3\x28 broken  ");  // same length, invalid UTF-8
+  std::string reason;
+  grpc::Status s = SendRaw(
+      channel_, "/oversight.v1.Commands/SubmitProgressUpdate", bytes, &reason);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(reason, "MALFORMED_REQUEST");
+  // The server keeps serving.
+  MustOk("police", &Stub::SubmitProgressUpdate, Update("after", 1, "Fine"));
+  EXPECT_EQ(store_->Head().position, head);
 }
 
 }  // namespace
