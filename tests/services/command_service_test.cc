@@ -448,9 +448,9 @@ TEST_F(CommandServiceTest, InvalidUtf8TextIsRefusedAndNothingWritten) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
       << s.error_code() << " " << s.error_message();
   EXPECT_EQ(reason, "MALFORMED_REQUEST");
+  EXPECT_EQ(store_->Head().position, head);
   // The server keeps serving.
   MustOk("police", &Stub::SubmitProgressUpdate, Update("after", 1, "Fine"));
-  EXPECT_EQ(store_->Head().position, head);
 }
 
 }  // namespace
