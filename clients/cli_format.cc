@@ -69,16 +69,34 @@ std::string Hex(const std::string& bytes) {
   return out;
 }
 
-std::string FormatError(const grpc::Status& status,
-                        const grpc::ClientContext& context) {
+std::string FormatStatus(const grpc::Status& status,
+                         const grpc::ClientContext& context) {
   std::string reason;
   auto it = context.GetServerTrailingMetadata().find("oversight-reason");
   if (it != context.GetServerTrailingMetadata().end()) {
     reason = absl::StrCat(
         " (", std::string(it->second.data(), it->second.size()), ")");
   }
-  return absl::StrCat("error: ", CodeName(status.error_code()), reason, ": ",
+  return absl::StrCat(CodeName(status.error_code()), reason, ": ",
                       status.error_message());
+}
+
+std::string FormatError(const grpc::Status& status,
+                        const grpc::ClientContext& context) {
+  return absl::StrCat("error: ", FormatStatus(status, context));
+}
+
+int ExitCodeFor(const grpc::Status& status,
+                const grpc::ClientContext& context) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      context.GetServerTrailingMetadata().count("oversight-reason") == 0) {
+    return kExitUnreachable;
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return kExitUnreachable;
+  }
+  if (status.error_code() == grpc::StatusCode::DATA_LOSS) return kExitBroken;
+  return kExitRefused;
 }
 
 void PrintHeader(std::ostream& out) {

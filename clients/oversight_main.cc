@@ -1,39 +1,76 @@
-// oversight: a command-line client for oversightd's event log.
+// oversight: a command-line client for oversightd: reads and verifies the
+// event log, and records commands.
 //
-//   oversight [--server=127.0.0.1:50051] [--timeout_seconds=10] COMMAND ...
+//   oversight [--server=127.0.0.1:50051] [--timeout_seconds=10]
+//             [--agency=ID] [--actor=WHO] VERB [ARGS]
 //
-// Commands:
+// Verbs:
 //   head                         last position and its chain hash
 //   verify [FROM [TO]]           recompute the hash chain (default: all)
 //   append STREAM TYPE DATA      append one event (expected revision: any,
 //                                or --expected=no_stream|exists|N)
-//   read-stream STREAM [FROM]    events of one stream (--backwards, --max)
+//   read-stream STREAM [FROM]    events of one stream (--backwards, --max,
+//                                --all)
 //   read-all [FROM]              events of the whole log (--backwards,
-//                                --max, --stream_prefix, --type)
+//                                --max, --all, --stream_prefix, --type)
 //   tail [FROM]                  subscribe: history, then live (Ctrl-C)
+//   import FILE                  send the commands of a JSON Lines file, in
+//                                order, stopping at the first refused
+//                                (--quiet); safe to run again
+//   help [VERB]                  a verb's usage and an example; so does
+//                                `oversight VERB --help`
+//
+// Commands are sent as an agency: in insecure (test) mode the metadata
+// `oversight-agency` and `oversight-actor` (`oversight-actor-bin` for a
+// name beyond ASCII) name it and the person acting.
+// Import lines name their own agency; --actor (default
+// "oversight-cli:$USER") stands for lines that name no actor.
 //
 // Exit codes: 0 success; 1 the server refused or failed the request
-// (the status code and reason are printed on one line); 2 usage error;
-// 3 server unreachable or deadline exceeded; 4 the chain did not verify.
+// (the status code and reason are printed on one line); 2 usage error or
+// a bad import file; 3 server unreachable or deadline exceeded; 4 the chain
+// did not verify.
 
-#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
+#include "absl/strings/str_format.h"
 #include "clients/cli_format.h"
-#include "eventstore/types.h"
+#include "clients/import_command.h"
+#include "clients/verbs.h"
 #include "grpcpp/grpcpp.h"
+#include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
+
+namespace oversight::cli {
+namespace {
+
+std::string DefaultActor() {
+  const char* user = std::getenv("USER");
+  if (user == nullptr || *user == '\0') user = std::getenv("LOGNAME");
+  return absl::StrCat("oversight-cli:",
+                      user != nullptr && *user != '\0' ? user : "unknown");
+}
+
+}  // namespace
+}  // namespace oversight::cli
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "oversightd's host:port");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of each call");
+ABSL_FLAG(std::string, agency, "",
+          "commands: the agency they are sent as (import lines name their "
+          "own)");
+ABSL_FLAG(std::string, actor, oversight::cli::DefaultActor(),
+          "commands: the person or service acting, for lines and commands "
+          "that name none");
 ABSL_FLAG(std::string, expected, "any",
           "append: expected revision: any, no_stream, exists, or a number");
 ABSL_FLAG(bool, backwards, false, "read backwards");
@@ -41,229 +78,207 @@ ABSL_FLAG(int, max, 100, "read: events per call (1 to 1000)");
 ABSL_FLAG(std::string, stream_prefix, "", "read-all/tail: stream prefix");
 ABSL_FLAG(std::string, type, "", "read-all/tail: only this event type");
 ABSL_FLAG(bool, all, false, "read-all/read-stream: page until the end");
+ABSL_FLAG(bool, quiet, false, "import: print only errors and the summary");
 
 namespace oversight::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitRefused = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitUnreachable = 3;
-constexpr int kExitBroken = 4;
-
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
-  return ctx;
+int Import(const Clients& clients, const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage("import needs one FILE");
+  ImportOptions options;
+  options.timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  options.default_actor = absl::GetFlag(FLAGS_actor);
+  options.quiet = absl::GetFlag(FLAGS_quiet);
+  return RunImport(args[0], *clients.commands, clients.events.get(), options,
+                   std::cout, std::cerr);
 }
 
-int Fail(const grpc::Status& status, const grpc::ClientContext& ctx) {
-  std::cerr << FormatError(status, ctx) << "\n";
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-      ctx.GetServerTrailingMetadata().count("oversight-reason") == 0) {
-    return kExitUnreachable;
+struct Verb {
+  const char* name;
+  const char* synopsis;  // The verb and its arguments.
+  const char* summary;   // One line, for the list of verbs.
+  const char* help;      // What it does, its flags, and an example.
+  int (*run)(const Clients&, const std::vector<std::string>&);
+};
+
+constexpr Verb kVerbs[] = {
+    {"head", "head", "last position and its chain hash",
+     "Prints the position of the last event in the log and its chain hash.\n"
+     "\n"
+     "Example:\n"
+     "  oversight --server=127.0.0.1:50051 head\n",
+     Head},
+    {"verify", "verify [FROM [TO]]", "recompute the hash chain",
+     "Recomputes the hash chain from position FROM to TO (default: the whole\n"
+     "log) and prints the range verified and the head hash. Exits 4 when the\n"
+     "chain does not verify.\n"
+     "\n"
+     "Example:\n"
+     "  oversight verify 1 1000\n",
+     Verify},
+    {"append", "append STREAM TYPE DATA", "append one event",
+     "Appends one event with a fresh id to STREAM; DATA is stored as given.\n"
+     "--expected=any|no_stream|exists|N is the stream revision the append\n"
+     "requires (default any).\n"
+     "\n"
+     "Example:\n"
+     "  oversight append review-1 example.Noted 'hello' --expected=no_stream\n",
+     Append},
+    {"read-stream", "read-stream STREAM [FROM]", "events of one stream",
+     "Prints the events of STREAM from revision FROM (default: the first, or\n"
+     "the last with --backwards), --max=N per call (default 100); --all\n"
+     "pages on until the end.\n"
+     "\n"
+     "Example:\n"
+     "  oversight read-stream review-1 --all\n",
+     ReadStream},
+    {"read-all", "read-all [FROM]", "events of the whole log",
+     "Prints the events of the whole log from position FROM (default: the\n"
+     "first, or the last with --backwards), --max=N per call (default 100);\n"
+     "--all pages on until the end. --stream_prefix=P and --type=T filter.\n"
+     "\n"
+     "Example:\n"
+     "  oversight read-all --stream_prefix=review- --all\n",
+     ReadAll},
+    {"tail", "tail [FROM]", "subscribe: history, then live (Ctrl-C)",
+     "Prints the events from position FROM (default: only new ones), then\n"
+     "each new event as it is recorded, until interrupted. --stream_prefix=P\n"
+     "and --type=T filter.\n"
+     "\n"
+     "Example:\n"
+     "  oversight tail 1 --type=oversight.v1.RatingAssigned\n",
+     Tail},
+    {"import", "import FILE", "send the commands of a JSON Lines file",
+     "Sends the commands in FILE to the server, in order. FILE has one\n"
+     "oversight.v1.ImportLine per line, in protobuf's JSON mapping: the\n"
+     "agency it is recorded as, optionally the actor, and one command with\n"
+     "its requestId (see proto/oversight/v1/commands.proto). Blank lines and\n"
+     "lines starting with # are skipped.\n"
+     "\n"
+     "The whole file is checked first: a bad line prints FILE:LINE: why and\n"
+     "exits 2 with nothing sent. Each line is then sent as its agency and\n"
+     "actor (--actor for lines without one; default oversight-cli:$USER).\n"
+     "The first line the server refuses stops the import: it is printed as\n"
+     "\"line N: CODE (REASON): message\" and the exit code is 1 (3 when the\n"
+     "server cannot be reached); later lines are not sent. Lines the server\n"
+     "has already applied (same agency and requestId) count as \"already\n"
+     "applied\", so running a file again after fixing it is safe.\n"
+     "\n"
+     "Progress goes to stderr, one line per command (--quiet: only errors);\n"
+     "the summary to stdout:\n"
+     "  imported N lines: A applied, D already applied; head position P\n"
+     "\n"
+     "Flags: --quiet, --actor=WHO, --timeout_seconds=N (per command),\n"
+     "--server=HOST:PORT.\n"
+     "\n"
+     "Example:\n"
+     "  $ cat agencies.jsonl\n"
+     "  # The first agency registers itself, as the reviewing body.\n"
+     "  {\"agency\": \"opcc\", \"registerAgency\": {\"requestId\": "
+     "\"reg-opcc\", "
+     "\"classification\": \"CLASSIFICATION_OFFICIAL\", \"agency\": "
+     "{\"agencyId\": \"opcc\", \"name\": {\"en\": \"The OPCC\"}, \"kind\": "
+     "\"AGENCY_KIND_REVIEWING_BODY\"}}}\n"
+     "  $ oversight import agencies.jsonl\n"
+     "  [1/1] line 2 register_agency: applied, position 1\n"
+     "  imported 1 line: 1 applied, 0 already applied; head position 1\n",
+     Import},
+};
+
+const Verb* FindVerb(const std::string& name) {
+  for (const Verb& verb : kVerbs) {
+    if (name == verb.name) return &verb;
   }
-  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return kExitUnreachable;
+  return nullptr;
+}
+
+std::string ProgramUsage() {
+  std::string usage =
+      "A client for oversightd: reads and verifies the event log, and\n"
+      "records commands.\n"
+      "  oversight [--server=HOST:PORT] [FLAGS] VERB [ARGS]\n"
+      "Verbs:\n";
+  for (const Verb& verb : kVerbs) {
+    absl::StrAppend(
+        &usage, absl::StrFormat("  %-27s %s\n", verb.synopsis, verb.summary));
   }
-  if (status.error_code() == grpc::StatusCode::DATA_LOSS) return kExitBroken;
-  return kExitRefused;
+  absl::StrAppend(
+      &usage,
+      absl::StrFormat("  %-27s %s\n", "help [VERB]",
+                      "a verb's usage and an example (or: VERB --help)"),
+      "Example:\n"
+      "  oversight append review-1 example.Noted 'hello' --expected=no_stream\n"
+      "  oversight read-all --all\n"
+      "  oversight import review.jsonl\n"
+      "Exit codes: 0 ok, 1 refused, 2 usage or bad import file,\n"
+      "            3 unreachable, 4 chain broken");
+  return usage;
 }
 
-int Usage(const std::string& message) {
-  std::cerr << "oversight: " << message << "\n"
-            << "run 'oversight --help' for the commands\n";
-  return kExitUsage;
-}
-
-bool ParseNumber(const std::string& text, uint64_t* out) {
-  return absl::SimpleAtoi(text, out);
-}
-
-v1::EventFilter Filter() {
-  v1::EventFilter filter;
-  filter.set_stream_prefix(absl::GetFlag(FLAGS_stream_prefix));
-  if (!absl::GetFlag(FLAGS_type).empty()) {
-    filter.add_event_types(absl::GetFlag(FLAGS_type));
-  }
-  return filter;
-}
-
-int Head(v1::EventStore::Stub* stub) {
-  auto ctx = Context();
-  v1::GetHeadResponse head;
-  grpc::Status s = stub->GetHead(ctx.get(), {}, &head);
-  if (!s.ok()) return Fail(s, *ctx);
-  std::cout << "position " << head.position() << "\nhash     "
-            << Hex(head.hash()) << "\n";
+int VerbHelp(const Verb& verb) {
+  std::cout << "usage: oversight [FLAGS] " << verb.synopsis << "\n\n"
+            << verb.help;
   return kExitOk;
 }
 
-int Verify(v1::EventStore::Stub* stub, const std::vector<std::string>& args) {
-  v1::VerifyChainRequest request;
-  uint64_t n;
-  if (args.size() > 0) {
-    if (!ParseNumber(args[0], &n)) return Usage("FROM must be a number");
-    request.set_from_position(n);
+int Help(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cout << ProgramUsage() << "\n";
+    return kExitOk;
   }
-  if (args.size() > 1) {
-    if (!ParseNumber(args[1], &n)) return Usage("TO must be a number");
-    request.set_to_position(n);
+  const Verb* verb = FindVerb(args[0]);
+  if (verb == nullptr || args.size() > 1) {
+    return Usage(absl::StrCat("help: unknown verb \"", args[0], "\""));
   }
-  auto ctx = Context();
-  v1::VerifyChainResponse response;
-  grpc::Status s = stub->VerifyChain(ctx.get(), request, &response);
-  if (!s.ok()) return Fail(s, *ctx);
-  std::cout << "verified positions " << response.from_position() << " to "
-            << response.to_position() << "\nhead hash "
-            << Hex(response.head_hash()) << "\n";
-  return kExitOk;
+  return VerbHelp(*verb);
 }
 
-int Append(v1::EventStore::Stub* stub, const std::vector<std::string>& args) {
-  if (args.size() != 3) return Usage("append needs STREAM TYPE DATA");
-  v1::AppendRequest request;
-  request.set_stream(args[0]);
-  const std::string expected = absl::GetFlag(FLAGS_expected);
-  uint64_t revision;
-  if (expected == "any") {
-    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_ANY);
-  } else if (expected == "no_stream") {
-    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_NO_STREAM);
-  } else if (expected == "exists") {
-    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_STREAM_EXISTS);
-  } else if (ParseNumber(expected, &revision)) {
-    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_EXACT);
-    request.set_expected_revision(revision);
-  } else {
-    return Usage("--expected must be any, no_stream, exists or a number");
-  }
-  v1::ProposedEvent* event = request.add_events();
-  event->set_event_id(eventstore::EventId::Random().ToString());
-  event->set_type(args[1]);
-  event->set_data(args[2]);
-  auto ctx = Context();
-  v1::AppendResponse response;
-  grpc::Status s = stub->Append(ctx.get(), request, &response);
-  if (!s.ok()) return Fail(s, *ctx);
-  std::cout << "position " << response.first_position() << " revision "
-            << response.first_revision() << " event " << event->event_id()
-            << "\n";
-  return kExitOk;
-}
-
-int ReadStream(v1::EventStore::Stub* stub,
-               const std::vector<std::string>& args) {
-  if (args.empty() || args.size() > 2)
-    return Usage("read-stream STREAM [FROM]");
-  v1::ReadStreamRequest request;
-  request.set_stream(args[0]);
-  request.set_max_count(absl::GetFlag(FLAGS_max));
-  const bool backwards = absl::GetFlag(FLAGS_backwards);
-  if (backwards) request.set_direction(v1::READ_DIRECTION_BACKWARDS);
-  uint64_t from = 0;
-  if (args.size() == 2) {
-    if (!ParseNumber(args[1], &from)) return Usage("FROM must be a number");
-    request.set_from_revision(from);
-  } else if (backwards) {
-    request.set_from_end(true);
-  }
-  PrintHeader(std::cout);
-  for (;;) {
-    auto ctx = Context();
-    v1::ReadStreamResponse page;
-    grpc::Status s = stub->ReadStream(ctx.get(), request, &page);
-    if (!s.ok()) return Fail(s, *ctx);
-    for (const auto& e : page.events()) PrintEvent(std::cout, e);
-    if (page.end_of_stream() || !absl::GetFlag(FLAGS_all)) break;
-    request.set_from_end(false);
-    request.set_from_revision(page.next_revision());
-  }
-  return kExitOk;
-}
-
-int ReadAll(v1::EventStore::Stub* stub, const std::vector<std::string>& args) {
-  v1::ReadAllRequest request;
-  request.set_max_count(absl::GetFlag(FLAGS_max));
-  *request.mutable_filter() = Filter();
-  const bool backwards = absl::GetFlag(FLAGS_backwards);
-  if (backwards) request.set_direction(v1::READ_DIRECTION_BACKWARDS);
-  if (!args.empty()) {
-    uint64_t from;
-    if (!ParseNumber(args[0], &from)) return Usage("FROM must be a number");
-    request.set_from_position(from);
-  } else if (backwards) {
-    request.set_from_end(true);
-  }
-  PrintHeader(std::cout);
-  for (;;) {
-    auto ctx = Context();
-    v1::ReadAllResponse page;
-    grpc::Status s = stub->ReadAll(ctx.get(), request, &page);
-    if (!s.ok()) return Fail(s, *ctx);
-    for (const auto& e : page.events()) PrintEvent(std::cout, e);
-    if (page.end_of_log() || !absl::GetFlag(FLAGS_all)) break;
-    request.set_from_end(false);
-    request.set_from_position(page.next_position());
-  }
-  return kExitOk;
-}
-
-int Tail(v1::EventStore::Stub* stub, const std::vector<std::string>& args) {
-  v1::SubscribeRequest request;
-  *request.mutable_filter() = Filter();
-  if (!args.empty()) {
-    uint64_t from;
-    if (!ParseNumber(args[0], &from)) return Usage("FROM must be a number");
-    request.set_from_position(from);
-  } else {
-    request.set_from_end(true);
-  }
-  grpc::ClientContext ctx;  // No deadline: a subscription runs until stopped.
-  auto reader = stub->Subscribe(&ctx, request);
-  PrintHeader(std::cout);
-  v1::SubscribeResponse message;
-  while (reader->Read(&message)) {
-    if (message.has_event()) {
-      PrintEvent(std::cout, message.event());
-    } else if (message.has_caught_up()) {
-      std::cout << "-- caught up at position "
-                << message.caught_up().head_position() << "; live --\n";
-    }
-    std::cout.flush();
-  }
-  grpc::Status s = reader->Finish();
-  return s.ok() ? kExitOk : Fail(s, ctx);
+bool IsHelpFlag(const char* arg) {
+  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-help") == 0 ||
+         std::strcmp(arg, "-h") == 0;
 }
 
 }  // namespace
 }  // namespace oversight::cli
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "A client for oversightd's event log.\n"
-      "  oversight [--server=HOST:PORT] COMMAND [ARGS]\n"
-      "Commands: head | verify [FROM [TO]] | append STREAM TYPE DATA |\n"
-      "          read-stream STREAM [FROM] | read-all [FROM] | tail [FROM]\n"
-      "Example:\n"
-      "  oversight append review-1 example.Noted 'hello' --expected=no_stream\n"
-      "  oversight read-all --all\n"
-      "Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable, 4 chain broken");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() < 2) {
-    return oversight::cli::Usage("no command given");
-  }
-  const std::string command = positional[1];
-  std::vector<std::string> args(positional.begin() + 2, positional.end());
-  auto stub = oversight::v1::EventStore::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials()));
   namespace cli = oversight::cli;
-  if (command == "head") return cli::Head(stub.get());
-  if (command == "verify") return cli::Verify(stub.get(), args);
-  if (command == "append") return cli::Append(stub.get(), args);
-  if (command == "read-stream") return cli::ReadStream(stub.get(), args);
-  if (command == "read-all") return cli::ReadAll(stub.get(), args);
-  if (command == "tail") return cli::Tail(stub.get(), args);
-  return cli::Usage(absl::StrCat("unknown command \"", command, "\""));
+  absl::SetProgramUsageMessage(cli::ProgramUsage());
+  // `oversight VERB --help` is the verb's help: take the flag out before
+  // absl sees it (absl's --help is the program's). Arguments after "--" are
+  // data, never flags.
+  std::vector<char*> kept = {argv[0]};
+  const cli::Verb* verb_before_help = nullptr;
+  bool verb_help = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      kept.insert(kept.end(), argv + i, argv + argc);
+      break;
+    }
+    if (verb_before_help == nullptr) {
+      verb_before_help = cli::FindVerb(argv[i]);
+    } else if (cli::IsHelpFlag(argv[i])) {
+      verb_help = true;
+      continue;
+    }
+    kept.push_back(argv[i]);
+  }
+  if (verb_help) return cli::VerbHelp(*verb_before_help);
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(kept.size()), kept.data());
+  if (positional.size() < 2) {
+    return cli::Usage("no verb given");
+  }
+  const std::string name = positional[1];
+  std::vector<std::string> args(positional.begin() + 2, positional.end());
+  if (name == "help") return cli::Help(args);
+  const cli::Verb* verb = cli::FindVerb(name);
+  if (verb == nullptr) {
+    return cli::Usage(absl::StrCat("unknown verb \"", name, "\""));
+  }
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
+      absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
+  cli::Clients clients{oversight::v1::EventStore::NewStub(channel),
+                       oversight::v1::Commands::NewStub(channel)};
+  return verb->run(clients, args);
 }

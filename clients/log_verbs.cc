@@ -1,0 +1,217 @@
+// The event log's verbs of the oversight command: head, verify, append,
+// read-stream, read-all and tail. Their flags are defined in
+// clients/oversight_main.cc.
+
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "clients/cli_format.h"
+#include "clients/verbs.h"
+#include "eventstore/types.h"
+
+ABSL_DECLARE_FLAG(int, timeout_seconds);
+ABSL_DECLARE_FLAG(std::string, expected);
+ABSL_DECLARE_FLAG(bool, backwards);
+ABSL_DECLARE_FLAG(int, max);
+ABSL_DECLARE_FLAG(std::string, stream_prefix);
+ABSL_DECLARE_FLAG(std::string, type);
+ABSL_DECLARE_FLAG(bool, all);
+
+namespace oversight::cli {
+namespace {
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
+  return ctx;
+}
+
+bool ParseNumber(const std::string& text, uint64_t* out) {
+  return absl::SimpleAtoi(text, out);
+}
+
+v1::EventFilter Filter() {
+  v1::EventFilter filter;
+  filter.set_stream_prefix(absl::GetFlag(FLAGS_stream_prefix));
+  if (!absl::GetFlag(FLAGS_type).empty()) {
+    filter.add_event_types(absl::GetFlag(FLAGS_type));
+  }
+  return filter;
+}
+
+}  // namespace
+
+int Usage(const std::string& message) {
+  std::cerr << "oversight: " << message << "\n"
+            << "run 'oversight --help' for the verbs, 'oversight help VERB' "
+               "for one\n";
+  return kExitUsage;
+}
+
+int Fail(const grpc::Status& status, const grpc::ClientContext& context) {
+  std::cerr << FormatError(status, context) << "\n";
+  return ExitCodeFor(status, context);
+}
+
+int Head(const Clients& clients, const std::vector<std::string>& args) {
+  if (!args.empty()) return Usage("head takes no arguments");
+  v1::EventStore::Stub* stub = clients.events.get();
+  auto ctx = Context();
+  v1::GetHeadResponse head;
+  grpc::Status s = stub->GetHead(ctx.get(), {}, &head);
+  if (!s.ok()) return Fail(s, *ctx);
+  std::cout << "position " << head.position() << "\nhash     "
+            << Hex(head.hash()) << "\n";
+  return kExitOk;
+}
+
+int Verify(const Clients& clients, const std::vector<std::string>& args) {
+  v1::EventStore::Stub* stub = clients.events.get();
+  v1::VerifyChainRequest request;
+  uint64_t n;
+  if (args.size() > 0) {
+    if (!ParseNumber(args[0], &n)) return Usage("FROM must be a number");
+    request.set_from_position(n);
+  }
+  if (args.size() > 1) {
+    if (!ParseNumber(args[1], &n)) return Usage("TO must be a number");
+    request.set_to_position(n);
+  }
+  auto ctx = Context();
+  v1::VerifyChainResponse response;
+  grpc::Status s = stub->VerifyChain(ctx.get(), request, &response);
+  if (!s.ok()) return Fail(s, *ctx);
+  std::cout << "verified positions " << response.from_position() << " to "
+            << response.to_position() << "\nhead hash "
+            << Hex(response.head_hash()) << "\n";
+  return kExitOk;
+}
+
+int Append(const Clients& clients, const std::vector<std::string>& args) {
+  v1::EventStore::Stub* stub = clients.events.get();
+  if (args.size() != 3) return Usage("append needs STREAM TYPE DATA");
+  v1::AppendRequest request;
+  request.set_stream(args[0]);
+  const std::string expected = absl::GetFlag(FLAGS_expected);
+  uint64_t revision;
+  if (expected == "any") {
+    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_ANY);
+  } else if (expected == "no_stream") {
+    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_NO_STREAM);
+  } else if (expected == "exists") {
+    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_STREAM_EXISTS);
+  } else if (ParseNumber(expected, &revision)) {
+    request.set_expected_kind(v1::EXPECTED_REVISION_KIND_EXACT);
+    request.set_expected_revision(revision);
+  } else {
+    return Usage("--expected must be any, no_stream, exists or a number");
+  }
+  v1::ProposedEvent* event = request.add_events();
+  event->set_event_id(eventstore::EventId::Random().ToString());
+  event->set_type(args[1]);
+  event->set_data(args[2]);
+  auto ctx = Context();
+  v1::AppendResponse response;
+  grpc::Status s = stub->Append(ctx.get(), request, &response);
+  if (!s.ok()) return Fail(s, *ctx);
+  std::cout << "position " << response.first_position() << " revision "
+            << response.first_revision() << " event " << event->event_id()
+            << "\n";
+  return kExitOk;
+}
+
+int ReadStream(const Clients& clients, const std::vector<std::string>& args) {
+  v1::EventStore::Stub* stub = clients.events.get();
+  if (args.empty() || args.size() > 2)
+    return Usage("read-stream STREAM [FROM]");
+  v1::ReadStreamRequest request;
+  request.set_stream(args[0]);
+  request.set_max_count(absl::GetFlag(FLAGS_max));
+  const bool backwards = absl::GetFlag(FLAGS_backwards);
+  if (backwards) request.set_direction(v1::READ_DIRECTION_BACKWARDS);
+  uint64_t from = 0;
+  if (args.size() == 2) {
+    if (!ParseNumber(args[1], &from)) return Usage("FROM must be a number");
+    request.set_from_revision(from);
+  } else if (backwards) {
+    request.set_from_end(true);
+  }
+  PrintHeader(std::cout);
+  for (;;) {
+    auto ctx = Context();
+    v1::ReadStreamResponse page;
+    grpc::Status s = stub->ReadStream(ctx.get(), request, &page);
+    if (!s.ok()) return Fail(s, *ctx);
+    for (const auto& e : page.events()) PrintEvent(std::cout, e);
+    if (page.end_of_stream() || !absl::GetFlag(FLAGS_all)) break;
+    request.set_from_end(false);
+    request.set_from_revision(page.next_revision());
+  }
+  return kExitOk;
+}
+
+int ReadAll(const Clients& clients, const std::vector<std::string>& args) {
+  v1::EventStore::Stub* stub = clients.events.get();
+  v1::ReadAllRequest request;
+  request.set_max_count(absl::GetFlag(FLAGS_max));
+  *request.mutable_filter() = Filter();
+  const bool backwards = absl::GetFlag(FLAGS_backwards);
+  if (backwards) request.set_direction(v1::READ_DIRECTION_BACKWARDS);
+  if (!args.empty()) {
+    uint64_t from;
+    if (!ParseNumber(args[0], &from)) return Usage("FROM must be a number");
+    request.set_from_position(from);
+  } else if (backwards) {
+    request.set_from_end(true);
+  }
+  PrintHeader(std::cout);
+  for (;;) {
+    auto ctx = Context();
+    v1::ReadAllResponse page;
+    grpc::Status s = stub->ReadAll(ctx.get(), request, &page);
+    if (!s.ok()) return Fail(s, *ctx);
+    for (const auto& e : page.events()) PrintEvent(std::cout, e);
+    if (page.end_of_log() || !absl::GetFlag(FLAGS_all)) break;
+    request.set_from_end(false);
+    request.set_from_position(page.next_position());
+  }
+  return kExitOk;
+}
+
+int Tail(const Clients& clients, const std::vector<std::string>& args) {
+  v1::EventStore::Stub* stub = clients.events.get();
+  v1::SubscribeRequest request;
+  *request.mutable_filter() = Filter();
+  if (!args.empty()) {
+    uint64_t from;
+    if (!ParseNumber(args[0], &from)) return Usage("FROM must be a number");
+    request.set_from_position(from);
+  } else {
+    request.set_from_end(true);
+  }
+  grpc::ClientContext ctx;  // No deadline: a subscription runs until stopped.
+  auto reader = stub->Subscribe(&ctx, request);
+  PrintHeader(std::cout);
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) {
+    if (message.has_event()) {
+      PrintEvent(std::cout, message.event());
+    } else if (message.has_caught_up()) {
+      std::cout << "-- caught up at position "
+                << message.caught_up().head_position() << "; live --\n";
+    }
+    std::cout.flush();
+  }
+  grpc::Status s = reader->Finish();
+  return s.ok() ? kExitOk : Fail(s, ctx);
+}
+
+}  // namespace oversight::cli

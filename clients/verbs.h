@@ -1,0 +1,39 @@
+// The verbs of the oversight command (clients/oversight_main.cc), and what
+// they share. Each takes the positional arguments after the verb and
+// returns the exit code (clients/cli_format.h).
+
+#ifndef OVERSIGHT_CLIENTS_VERBS_H_
+#define OVERSIGHT_CLIENTS_VERBS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "grpcpp/grpcpp.h"
+#include "oversight/v1/commands.grpc.pb.h"
+#include "oversight/v1/eventstore.grpc.pb.h"
+
+namespace oversight::cli {
+
+// The stubs of one channel to the server.
+struct Clients {
+  std::unique_ptr<v1::EventStore::Stub> events;
+  std::unique_ptr<v1::Commands::Stub> commands;
+};
+
+// Prints "oversight: message" and where to find help; returns kExitUsage.
+int Usage(const std::string& message);
+// Prints the one-line error of a failed call; returns ExitCodeFor() it.
+int Fail(const grpc::Status& status, const grpc::ClientContext& context);
+
+// The event log's verbs (clients/log_verbs.cc).
+int Head(const Clients& clients, const std::vector<std::string>& args);
+int Verify(const Clients& clients, const std::vector<std::string>& args);
+int Append(const Clients& clients, const std::vector<std::string>& args);
+int ReadStream(const Clients& clients, const std::vector<std::string>& args);
+int ReadAll(const Clients& clients, const std::vector<std::string>& args);
+int Tail(const Clients& clients, const std::vector<std::string>& args);
+
+}  // namespace oversight::cli
+
+#endif  // OVERSIGHT_CLIENTS_VERBS_H_
