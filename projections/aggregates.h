@@ -92,10 +92,10 @@ struct RecommendationState {
   std::string owning_agency_id;
   std::vector<std::string> contributing_agency_ids;
   bool closed = false;
-  absl::flat_hash_map<std::string, Update> updates;       // by update id
-  absl::flat_hash_map<std::string, bool> activities;      // id -> completed
+  absl::flat_hash_map<std::string, Update> updates;   // by update id
+  absl::flat_hash_map<std::string, bool> activities;  // id -> completed
   absl::flat_hash_set<std::string> reference_ids;
-  std::map<std::string, v1::Rating> ratings;              // period -> latest
+  std::map<std::string, v1::Rating> ratings;  // period -> latest
 
   // The owning agency or a contributing one.
   bool IsOwnerOrContributor(absl::string_view agency_id) const;

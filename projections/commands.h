@@ -9,9 +9,13 @@
 //
 // Checks run in this order, so the most basic problem is reported first:
 // the request's shape (INVALID_ARGUMENT); the acting agency
-// (PERMISSION_DENIED AGENCY_NOT_REGISTERED); what the command names
-// (NOT_FOUND); whether this agency may do it (PERMISSION_DENIED); whether
-// the state allows it now (ALREADY_EXISTS, FAILED_PRECONDITION).
+// (PERMISSION_DENIED AGENCY_NOT_REGISTERED); the aggregate that decides
+// who may act (the review, the recommendation, the programme: NOT_FOUND);
+// whether this agency may do it (PERMISSION_DENIED); then everything else
+// the command names (a period, a theme, related recommendations:
+// NOT_FOUND) and whether the state allows it now (ALREADY_EXISTS,
+// FAILED_PRECONDITION). An agency that may not act learns nothing more
+// about the aggregate than that.
 //
 // Example:
 //   CommandContext ctx{actor, absl::Now()};
@@ -62,65 +66,65 @@ struct Decision {
 };
 
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RegisterAgencyRequest& request,
-                                 EventSource& source);
+                                const v1::RegisterAgencyRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::OpenReviewRequest& request,
-                                 EventSource& source);
+                                const v1::OpenReviewRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::IssueRecommendationRequest& request,
-                                 EventSource& source);
+                                const v1::IssueRecommendationRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::OpenReportingPeriodRequest& request,
-                                 EventSource& source);
+                                const v1::OpenReportingPeriodRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::CloseReportingPeriodRequest& request,
-                                 EventSource& source);
+                                const v1::CloseReportingPeriodRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::SubmitProgressUpdateRequest& request,
-                                 EventSource& source);
+                                const v1::SubmitProgressUpdateRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::CorrectProgressUpdateRequest& request,
-                                 EventSource& source);
+                                const v1::CorrectProgressUpdateRequest& request,
+                                EventSource& source);
+absl::StatusOr<Decision> Decide(
+    const CommandContext& ctx, const v1::WithdrawProgressUpdateRequest& request,
+    EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::WithdrawProgressUpdateRequest& request,
-                                 EventSource& source);
+                                const v1::AssignRatingRequest& request,
+                                EventSource& source);
+absl::StatusOr<Decision> Decide(
+    const CommandContext& ctx,
+    const v1::RecordMonitoringActivityRequest& request, EventSource& source);
+absl::StatusOr<Decision> Decide(
+    const CommandContext& ctx,
+    const v1::CompleteMonitoringActivityRequest& request, EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::AssignRatingRequest& request,
-                                 EventSource& source);
+                                const v1::RecordMeetingObservedRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RecordMonitoringActivityRequest& request,
-                                 EventSource& source);
+                                const v1::RaiseRiskRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::CompleteMonitoringActivityRequest& request,
-                                 EventSource& source);
+                                const v1::ResolveRiskRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RecordMeetingObservedRequest& request,
-                                 EventSource& source);
+                                const v1::RegisterProgrammeRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RaiseRiskRequest& request,
-                                 EventSource& source);
+                                const v1::SubmitPartnerReportRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::ResolveRiskRequest& request,
-                                 EventSource& source);
+                                const v1::RecordCrossReferenceRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RegisterProgrammeRequest& request,
-                                 EventSource& source);
+                                const v1::CloseRecommendationRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::SubmitPartnerReportRequest& request,
-                                 EventSource& source);
+                                const v1::ReopenRecommendationRequest& request,
+                                EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RecordCrossReferenceRequest& request,
-                                 EventSource& source);
-absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::CloseRecommendationRequest& request,
-                                 EventSource& source);
-absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::ReopenRecommendationRequest& request,
-                                 EventSource& source);
-absl::StatusOr<Decision> Decide(const CommandContext& ctx,
-                                 const v1::RecordConclusionRequest& request,
-                                 EventSource& source);
+                                const v1::RecordConclusionRequest& request,
+                                EventSource& source);
 
 // Checks the fields every command carries (request_id, classification,
 // occurred_at), decides, and fills the event's envelope: occurred_at
@@ -141,11 +145,11 @@ absl::StatusOr<Decision> DecideCommand(const CommandContext& ctx,
   absl::StatusOr<Decision> decision = Decide(ctx, request, source);
   if (!decision.ok()) return decision;
   v1::DomainEvent& e = decision->event;
-  const absl::Duration since_epoch = *occurred_at - absl::UnixEpoch();
-  const int64_t seconds = absl::ToInt64Seconds(since_epoch);
+  // Seconds rounded down, so nanos stay in [0, 1e9) before 1970 too.
+  const int64_t seconds = absl::ToUnixSeconds(*occurred_at);
   e.mutable_occurred_at()->set_seconds(seconds);
   e.mutable_occurred_at()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+      absl::ToInt64Nanoseconds(*occurred_at - absl::FromUnixSeconds(seconds))));
   e.set_classification(request.classification());
   *e.mutable_actor() = ctx.actor;
   e.set_request_id(request.request_id());

@@ -13,8 +13,8 @@ namespace oversight::projections {
 using internal::ActingAgency;
 using internal::EntityIdOr;
 using internal::Load;
-using internal::Loaded;
 using internal::LoadActor;
+using internal::Loaded;
 using internal::LoadReview;
 using internal::MakeDecision;
 
@@ -36,9 +36,9 @@ absl::Status CheckFigureKey(absl::string_view field, absl::string_view key) {
 absl::Status CheckFigures(
     const google::protobuf::RepeatedPtrField<v1::Figure>& figures) {
   if (figures.size() > kMaxListItems) {
-    return InvalidArgument(kReasonTooManyItems,
-                           absl::StrCat("report.figures: at most ",
-                                        kMaxListItems, " figures"));
+    return InvalidArgument(
+        kReasonTooManyItems,
+        absl::StrCat("report.figures: at most ", kMaxListItems, " figures"));
   }
   absl::flat_hash_set<std::string> keys;
   for (int i = 0; i < figures.size(); ++i) {
@@ -46,9 +46,9 @@ absl::Status CheckFigures(
     const v1::Figure& f = figures[i];
     RETURN_IF_ERROR(CheckFigureKey(absl::StrCat(field, ".key"), f.key()));
     if (!keys.insert(f.key()).second) {
-      return InvalidArgument(kReasonDuplicateValue,
-                             absl::StrCat(field, ".key \"", f.key(),
-                                          "\" appears twice"));
+      return InvalidArgument(
+          kReasonDuplicateValue,
+          absl::StrCat(field, ".key \"", f.key(), "\" appears twice"));
     }
     if (f.value() < 0) {
       return InvalidArgument(
@@ -93,9 +93,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   ASSIGN_OR_RETURN(Loaded<ProgrammeState> programme,
                    Load<ProgrammeState>(source, stream));
   if (programme.events > 0) {
-    return AlreadyExists(kReasonProgrammeExists,
-                         absl::StrCat("programme \"", p.programme_id(),
-                                      "\" already exists"));
+    return AlreadyExists(
+        kReasonProgrammeExists,
+        absl::StrCat("programme \"", p.programme_id(), "\" already exists"));
   }
   Decision d = MakeDecision(stream, programme);
   *d.event.mutable_programme_registered() = p;
@@ -107,9 +107,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 EventSource& source) {
   v1::PartnerReportSubmitted r = request.report();
   RETURN_IF_ERROR(CheckId("report.programme_id", r.programme_id()));
-  ASSIGN_OR_RETURN(std::string report_id,
-                   EntityIdOr("report.report_id", r.report_id(),
-                              request.request_id()));
+  ASSIGN_OR_RETURN(
+      std::string report_id,
+      EntityIdOr("report.report_id", r.report_id(), request.request_id()));
   r.set_report_id(report_id);
   RETURN_IF_ERROR(CheckQuarter("report.quarter", r.quarter()));
   RETURN_IF_ERROR(CheckFigures(r.figures()));
@@ -124,9 +124,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   ASSIGN_OR_RETURN(Loaded<ProgrammeState> programme,
                    Load<ProgrammeState>(source, stream));
   if (!programme.state.exists) {
-    return NotFound(kReasonProgrammeNotFound,
-                    absl::StrCat("programme \"", r.programme_id(),
-                                 "\" does not exist"));
+    return NotFound(
+        kReasonProgrammeNotFound,
+        absl::StrCat("programme \"", r.programme_id(), "\" does not exist"));
   }
   if (ctx.actor.agency_id() != programme.state.owning_agency_id) {
     return PermissionDenied(
@@ -135,15 +135,14 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                      " reports on programme \"", r.programme_id(), "\""));
   }
   if (programme.state.quarters.contains(r.quarter())) {
-    return AlreadyExists(kReasonPartnerReportExists,
-                         absl::StrCat("programme \"", r.programme_id(),
-                                      "\" already has a report for ",
-                                      r.quarter()));
+    return AlreadyExists(
+        kReasonPartnerReportExists,
+        absl::StrCat("programme \"", r.programme_id(),
+                     "\" already has a report for ", r.quarter()));
   }
   if (programme.state.report_ids.contains(report_id)) {
-    return AlreadyExists(kReasonIdExists,
-                         absl::StrCat("report \"", report_id,
-                                      "\" already exists"));
+    return AlreadyExists(kReasonIdExists, absl::StrCat("report \"", report_id,
+                                                       "\" already exists"));
   }
   Decision d = MakeDecision(stream, programme);
   *d.event.mutable_partner_report_submitted() = std::move(r);

@@ -14,8 +14,8 @@ namespace oversight::projections {
 using internal::ActingAgency;
 using internal::EntityIdOr;
 using internal::Load;
-using internal::Loaded;
 using internal::LoadActor;
+using internal::Loaded;
 using internal::LoadRecommendation;
 using internal::LoadReview;
 using internal::MakeDecision;
@@ -35,8 +35,7 @@ struct Target {
 
 absl::StatusOr<Target> LoadTarget(const CommandContext& ctx,
                                   EventSource& source, absl::string_view what,
-                                  absl::string_view review_id,
-                                  int32_t number) {
+                                  absl::string_view review_id, int32_t number) {
   RETURN_IF_ERROR(CheckId(absl::StrCat(what, ".review_id"), review_id));
   RETURN_IF_ERROR(
       CheckRecommendationNumber(absl::StrCat(what, ".number"), number));
@@ -58,11 +57,10 @@ absl::Status RequireOwnUpdate(const CommandContext& ctx, const Target& t,
                               absl::string_view update_id) {
   auto it = t.rec.state.updates.find(update_id);
   if (it == t.rec.state.updates.end()) {
-    return NotFound(kReasonUpdateNotFound,
-                    absl::StrCat("progress update \"", update_id,
-                                 "\" does not exist on ",
-                                 RecName(t.rec.state.review_id,
-                                         t.rec.state.number)));
+    return NotFound(
+        kReasonUpdateNotFound,
+        absl::StrCat("progress update \"", update_id, "\" does not exist on ",
+                     RecName(t.rec.state.review_id, t.rec.state.number)));
   }
   if (it->second.agency_id != ctx.actor.agency_id()) {
     return PermissionDenied(
@@ -72,9 +70,9 @@ absl::Status RequireOwnUpdate(const CommandContext& ctx, const Target& t,
                      "it"));
   }
   if (it->second.withdrawn) {
-    return FailedPrecondition(kReasonUpdateWithdrawn,
-                              absl::StrCat("progress update \"", update_id,
-                                           "\" has been withdrawn"));
+    return FailedPrecondition(
+        kReasonUpdateWithdrawn,
+        absl::StrCat("progress update \"", update_id, "\" has been withdrawn"));
   }
   return absl::OkStatus();
 }
@@ -122,8 +120,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   }
   ASSIGN_OR_RETURN(Loaded<ReviewState> review,
                    LoadReview(source, r.review_id()));
-  RETURN_IF_ERROR(RequireCommissioningBody(ctx, review.state,
-                                           "issue recommendations"));
+  RETURN_IF_ERROR(
+      RequireCommissioningBody(ctx, review.state, "issue recommendations"));
   if (!r.theme_id().empty() && !review.state.HasTheme(r.theme_id())) {
     return NotFound(kReasonThemeNotFound,
                     absl::StrCat("review \"", r.review_id(),
@@ -146,9 +144,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 const v1::SubmitProgressUpdateRequest& request,
                                 EventSource& source) {
   v1::ProgressUpdateSubmitted u = request.update();
-  ASSIGN_OR_RETURN(std::string update_id,
-                   EntityIdOr("update.update_id", u.update_id(),
-                              request.request_id()));
+  ASSIGN_OR_RETURN(
+      std::string update_id,
+      EntityIdOr("update.update_id", u.update_id(), request.request_id()));
   u.set_update_id(update_id);
   RETURN_IF_ERROR(CheckPeriod("update.period", u.period()));
   RETURN_IF_ERROR(CheckBullets("update.bullets", u.bullets()));
@@ -160,21 +158,20 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                      "\" cannot submit an update as \"", u.agency_id(), "\""));
   }
   u.set_agency_id(ctx.actor.agency_id());
-  ASSIGN_OR_RETURN(Target t,
-                   LoadTarget(ctx, source, "update", u.review_id(), u.number()));
+  ASSIGN_OR_RETURN(
+      Target t, LoadTarget(ctx, source, "update", u.review_id(), u.number()));
   if (!t.rec.state.IsOwnerOrContributor(ctx.actor.agency_id())) {
-    return PermissionDenied(
-        kReasonNotOwningAgency,
-        absl::StrCat("agency \"", ctx.actor.agency_id(),
-                     "\" neither owns nor contributes to ",
-                     RecName(u.review_id(), u.number())));
+    return PermissionDenied(kReasonNotOwningAgency,
+                            absl::StrCat("agency \"", ctx.actor.agency_id(),
+                                         "\" neither owns nor contributes to ",
+                                         RecName(u.review_id(), u.number())));
   }
   RETURN_IF_ERROR(RequirePeriod(t.review.state, u.period(), true));
   RETURN_IF_ERROR(RequireOpenRecommendation(t.rec.state));
   if (t.rec.state.updates.contains(update_id)) {
-    return AlreadyExists(kReasonIdExists,
-                         absl::StrCat("progress update \"", update_id,
-                                      "\" already exists"));
+    return AlreadyExists(
+        kReasonIdExists,
+        absl::StrCat("progress update \"", update_id, "\" already exists"));
   }
   Decision d = DecideOn(t);
   *d.event.mutable_progress_update_submitted() = std::move(u);
@@ -221,8 +218,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(CheckEnum("rating.rating", r.rating(), v1::Rating_IsValid));
   RETURN_IF_ERROR(
       CheckText("rating.rationale", r.rationale(), kMaxTextChars, true));
-  ASSIGN_OR_RETURN(Target t,
-                   LoadTarget(ctx, source, "rating", r.review_id(), r.number()));
+  ASSIGN_OR_RETURN(
+      Target t, LoadTarget(ctx, source, "rating", r.review_id(), r.number()));
   RETURN_IF_ERROR(RequireCommissioningBody(ctx, t.review.state, "rate"));
   RETURN_IF_ERROR(RequirePeriod(t.review.state, r.period(), true));
   RETURN_IF_ERROR(RequireOpenRecommendation(t.rec.state));
@@ -245,8 +242,8 @@ absl::StatusOr<Decision> Decide(
   if (!a.due_on().empty()) {
     RETURN_IF_ERROR(CheckDate("activity.due_on", a.due_on()).status());
   }
-  ASSIGN_OR_RETURN(Target t, LoadTarget(ctx, source, "activity", a.review_id(),
-                                        a.number()));
+  ASSIGN_OR_RETURN(
+      Target t, LoadTarget(ctx, source, "activity", a.review_id(), a.number()));
   RETURN_IF_ERROR(RequireCommissioningBody(ctx, t.review.state,
                                            "record monitoring activity"));
   RETURN_IF_ERROR(RequirePeriod(t.review.state, a.period(), false));
@@ -263,8 +260,7 @@ absl::StatusOr<Decision> Decide(
 
 absl::StatusOr<Decision> Decide(
     const CommandContext& ctx,
-    const v1::CompleteMonitoringActivityRequest& request,
-    EventSource& source) {
+    const v1::CompleteMonitoringActivityRequest& request, EventSource& source) {
   const v1::MonitoringActivityCompleted& c = request.completion();
   RETURN_IF_ERROR(CheckEntityId("completion.activity_id", c.activity_id()));
   RETURN_IF_ERROR(
@@ -280,10 +276,10 @@ absl::StatusOr<Decision> Decide(
                                  "\" does not exist"));
   }
   if (it->second) {
-    return FailedPrecondition(kReasonActivityCompleted,
-                              absl::StrCat("monitoring activity \"",
-                                           c.activity_id(),
-                                           "\" is already completed"));
+    return FailedPrecondition(
+        kReasonActivityCompleted,
+        absl::StrCat("monitoring activity \"", c.activity_id(),
+                     "\" is already completed"));
   }
   Decision d = DecideOn(t);
   *d.event.mutable_monitoring_activity_completed() = c;
@@ -295,8 +291,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 EventSource& source) {
   v1::CrossReferenceRecorded x = request.cross_reference();
   ASSIGN_OR_RETURN(std::string reference_id,
-                   EntityIdOr("cross_reference.reference_id",
-                              x.reference_id(), request.request_id()));
+                   EntityIdOr("cross_reference.reference_id", x.reference_id(),
+                              request.request_id()));
   x.set_reference_id(reference_id);
   RETURN_IF_ERROR(CheckEnum("cross_reference.kind", x.kind(),
                             v1::CrossReferenceKind_IsValid));
@@ -329,14 +325,14 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
         "cross-reference");
   }
   if (to_recommendation) {
-    RETURN_IF_ERROR(LoadRecommendation(source, x.review_id(),
-                                       x.related_recommendation())
-                        .status());
+    RETURN_IF_ERROR(
+        LoadRecommendation(source, x.review_id(), x.related_recommendation())
+            .status());
   }
   if (t.rec.state.reference_ids.contains(reference_id)) {
-    return AlreadyExists(kReasonIdExists,
-                         absl::StrCat("cross-reference \"", reference_id,
-                                      "\" already exists"));
+    return AlreadyExists(
+        kReasonIdExists,
+        absl::StrCat("cross-reference \"", reference_id, "\" already exists"));
   }
   Decision d = DecideOn(t);
   *d.event.mutable_cross_reference_recorded() = std::move(x);
@@ -351,8 +347,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                  kMaxPersonChars, true));
   RETURN_IF_ERROR(
       CheckText("closure.rationale", c.rationale(), kMaxTextChars, true));
-  ASSIGN_OR_RETURN(Target t, LoadTarget(ctx, source, "closure", c.review_id(),
-                                        c.number()));
+  ASSIGN_OR_RETURN(
+      Target t, LoadTarget(ctx, source, "closure", c.review_id(), c.number()));
   RETURN_IF_ERROR(
       RequireCommissioningBody(ctx, t.review.state, "close recommendations"));
   RETURN_IF_ERROR(RequireOpenRecommendation(t.rec.state));
@@ -369,10 +365,10 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                  kMaxPersonChars, true));
   RETURN_IF_ERROR(
       CheckText("reopening.rationale", r.rationale(), kMaxTextChars, true));
-  ASSIGN_OR_RETURN(Target t, LoadTarget(ctx, source, "reopening",
-                                        r.review_id(), r.number()));
-  RETURN_IF_ERROR(RequireCommissioningBody(ctx, t.review.state,
-                                           "reopen recommendations"));
+  ASSIGN_OR_RETURN(Target t, LoadTarget(ctx, source, "reopening", r.review_id(),
+                                        r.number()));
+  RETURN_IF_ERROR(
+      RequireCommissioningBody(ctx, t.review.state, "reopen recommendations"));
   if (!t.rec.state.closed) {
     return FailedPrecondition(
         kReasonRecommendationOpen,

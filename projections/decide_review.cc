@@ -13,8 +13,8 @@ namespace oversight::projections {
 using internal::ActingAgency;
 using internal::EntityIdOr;
 using internal::Load;
-using internal::Loaded;
 using internal::LoadActor;
+using internal::Loaded;
 using internal::LoadReview;
 using internal::MakeDecision;
 using internal::RequireCommissioningBody;
@@ -25,8 +25,7 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   const v1::AgencyRegistered& a = request.agency();
   RETURN_IF_ERROR(CheckId("agency.agency_id", a.agency_id()));
   RETURN_IF_ERROR(CheckText("agency.name", a.name(), kMaxNameChars, true));
-  RETURN_IF_ERROR(
-      CheckEnum("agency.kind", a.kind(), v1::AgencyKind_IsValid));
+  RETURN_IF_ERROR(CheckEnum("agency.kind", a.kind(), v1::AgencyKind_IsValid));
   ASSIGN_OR_RETURN(Loaded<AgencyRegistry> registry,
                    Load<AgencyRegistry>(source, kAgenciesStream));
   if (registry.events == 0) {
@@ -42,10 +41,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
     const AgencyRegistry::Agency* actor =
         registry.state.Find(ctx.actor.agency_id());
     if (actor == nullptr) {
-      return PermissionDenied(
-          kReasonAgencyNotRegistered,
-          absl::StrCat("agency \"", ctx.actor.agency_id(),
-                       "\" is not registered"));
+      return PermissionDenied(kReasonAgencyNotRegistered,
+                              absl::StrCat("agency \"", ctx.actor.agency_id(),
+                                           "\" is not registered"));
     }
     if (actor->kind != v1::AGENCY_KIND_REVIEWING_BODY) {
       return PermissionDenied(kReasonReviewingBodyOnly,
@@ -53,9 +51,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
     }
   }
   if (registry.state.Find(a.agency_id()) != nullptr) {
-    return AlreadyExists(kReasonAgencyExists,
-                         absl::StrCat("agency \"", a.agency_id(),
-                                      "\" is already registered"));
+    return AlreadyExists(
+        kReasonAgencyExists,
+        absl::StrCat("agency \"", a.agency_id(), "\" is already registered"));
   }
   Decision d = MakeDecision(kAgenciesStream, registry);
   *d.event.mutable_agency_registered() = a;
@@ -73,8 +71,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(CheckText("review.title", r.title(), kMaxNameChars, true));
   RETURN_IF_ERROR(
       CheckText("review.question", r.question(), kMaxNameChars, true));
-  RETURN_IF_ERROR(CheckId("review.commissioning_agency_id",
-                          r.commissioning_agency_id()));
+  RETURN_IF_ERROR(
+      CheckId("review.commissioning_agency_id", r.commissioning_agency_id()));
   RETURN_IF_ERROR(CheckPastDate("review.opened_on", r.opened_on(), ctx.now));
   if (r.themes().empty() || r.themes_size() > kMaxListItems) {
     return InvalidArgument(
@@ -89,9 +87,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
     RETURN_IF_ERROR(CheckText(absl::StrCat(field, ".name"), r.themes(i).name(),
                               kMaxNameChars, true));
     if (!theme_ids.insert(r.themes(i).id()).second) {
-      return InvalidArgument(kReasonDuplicateValue,
-                             absl::StrCat(field, ".id \"", r.themes(i).id(),
-                                          "\" appears twice"));
+      return InvalidArgument(
+          kReasonDuplicateValue,
+          absl::StrCat(field, ".id \"", r.themes(i).id(), "\" appears twice"));
     }
   }
   if (r.has_full_report()) {
@@ -107,9 +105,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   ASSIGN_OR_RETURN(Loaded<ReviewState> review,
                    Load<ReviewState>(source, ReviewStream(r.review_id())));
   if (review.events > 0) {
-    return AlreadyExists(kReasonReviewExists,
-                         absl::StrCat("review \"", r.review_id(),
-                                      "\" already exists"));
+    return AlreadyExists(
+        kReasonReviewExists,
+        absl::StrCat("review \"", r.review_id(), "\" already exists"));
   }
   Decision d = MakeDecision(ReviewStream(r.review_id()), review);
   *d.event.mutable_review_opened() = std::move(r);
@@ -123,19 +121,19 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(CheckId("period.review_id", p.review_id()));
   RETURN_IF_ERROR(CheckPeriod("period.period", p.period()));
   if (!p.submissions_due_on().empty()) {
-    RETURN_IF_ERROR(CheckFullDate("period.submissions_due_on",
-                                  p.submissions_due_on())
-                        .status());
+    RETURN_IF_ERROR(
+        CheckFullDate("period.submissions_due_on", p.submissions_due_on())
+            .status());
   }
   RETURN_IF_ERROR(LoadActor(ctx, source).status());
   ASSIGN_OR_RETURN(Loaded<ReviewState> review,
                    LoadReview(source, p.review_id()));
-  RETURN_IF_ERROR(RequireCommissioningBody(ctx, review.state,
-                                           "open a reporting period"));
+  RETURN_IF_ERROR(
+      RequireCommissioningBody(ctx, review.state, "open a reporting period"));
   if (review.state.periods.count(p.period()) > 0) {
-    return AlreadyExists(kReasonPeriodExists,
-                         absl::StrCat("reporting period ", p.period(),
-                                      " was already opened"));
+    return AlreadyExists(
+        kReasonPeriodExists,
+        absl::StrCat("reporting period ", p.period(), " was already opened"));
   }
   Decision d = MakeDecision(ReviewStream(p.review_id()), review);
   *d.event.mutable_reporting_period_opened() = p;
@@ -151,8 +149,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(LoadActor(ctx, source).status());
   ASSIGN_OR_RETURN(Loaded<ReviewState> review,
                    LoadReview(source, p.review_id()));
-  RETURN_IF_ERROR(RequireCommissioningBody(ctx, review.state,
-                                           "close a reporting period"));
+  RETURN_IF_ERROR(
+      RequireCommissioningBody(ctx, review.state, "close a reporting period"));
   RETURN_IF_ERROR(internal::RequirePeriod(review.state, p.period(), true));
   Decision d = MakeDecision(ReviewStream(p.review_id()), review);
   *d.event.mutable_reporting_period_closed() = p;
@@ -164,15 +162,15 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 EventSource& source) {
   v1::MeetingObserved m = request.meeting();
   RETURN_IF_ERROR(CheckId("meeting.review_id", m.review_id()));
-  ASSIGN_OR_RETURN(std::string meeting_id,
-                   EntityIdOr("meeting.meeting_id", m.meeting_id(),
-                              request.request_id()));
+  ASSIGN_OR_RETURN(
+      std::string meeting_id,
+      EntityIdOr("meeting.meeting_id", m.meeting_id(), request.request_id()));
   m.set_meeting_id(meeting_id);
   RETURN_IF_ERROR(CheckEnum("meeting.kind", m.kind(), v1::MeetingKind_IsValid));
   RETURN_IF_ERROR(CheckText("meeting.title", m.title(), kMaxNameChars, true));
   RETURN_IF_ERROR(CheckPastDate("meeting.held_on", m.held_on(), ctx.now));
-  RETURN_IF_ERROR(CheckParagraphs("meeting.findings", m.findings(),
-                                  kMaxListItems, false));
+  RETURN_IF_ERROR(
+      CheckParagraphs("meeting.findings", m.findings(), kMaxListItems, false));
   RETURN_IF_ERROR(CheckRecommendationNumbers("meeting.related_recommendations",
                                              m.related_recommendations()));
   if (m.attending_agency_ids_size() > kMaxListItems) {
@@ -191,9 +189,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(internal::RequireRecommendations(
       source, m.review_id(), m.related_recommendations()));
   if (review.state.meeting_ids.contains(meeting_id)) {
-    return AlreadyExists(kReasonIdExists,
-                         absl::StrCat("meeting \"", meeting_id,
-                                      "\" is already recorded"));
+    return AlreadyExists(
+        kReasonIdExists,
+        absl::StrCat("meeting \"", meeting_id, "\" is already recorded"));
   }
   Decision d = MakeDecision(ReviewStream(m.review_id()), review);
   *d.event.mutable_meeting_observed() = std::move(m);
@@ -205,8 +203,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 EventSource& source) {
   v1::RiskRaised r = request.risk();
   RETURN_IF_ERROR(CheckId("risk.review_id", r.review_id()));
-  ASSIGN_OR_RETURN(std::string risk_id,
-                   EntityIdOr("risk.risk_id", r.risk_id(), request.request_id()));
+  ASSIGN_OR_RETURN(std::string risk_id, EntityIdOr("risk.risk_id", r.risk_id(),
+                                                   request.request_id()));
   r.set_risk_id(risk_id);
   RETURN_IF_ERROR(
       CheckEnum("risk.category", r.category(), v1::RiskCategory_IsValid));
@@ -252,8 +250,8 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   const v1::RiskResolved& r = request.resolution();
   RETURN_IF_ERROR(CheckId("resolution.review_id", r.review_id()));
   RETURN_IF_ERROR(CheckEntityId("resolution.risk_id", r.risk_id()));
-  RETURN_IF_ERROR(CheckText("resolution.resolution", r.resolution(),
-                            kMaxTextChars, true));
+  RETURN_IF_ERROR(
+      CheckText("resolution.resolution", r.resolution(), kMaxTextChars, true));
   RETURN_IF_ERROR(LoadActor(ctx, source).status());
   ASSIGN_OR_RETURN(Loaded<ReviewState> review,
                    LoadReview(source, r.review_id()));
@@ -264,14 +262,14 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   }
   if (ctx.actor.agency_id() != it->second.raised_by &&
       ctx.actor.agency_id() != review.state.commissioning_agency_id) {
-    return PermissionDenied(
-        kReasonNotRiskOwner,
-        "only the agency that raised a risk, or the reviewing body, resolves it");
+    return PermissionDenied(kReasonNotRiskOwner,
+                            "only the agency that raised a risk, or the "
+                            "reviewing body, resolves it");
   }
   if (it->second.resolved) {
-    return FailedPrecondition(kReasonRiskResolved,
-                              absl::StrCat("risk \"", r.risk_id(),
-                                           "\" is already resolved"));
+    return FailedPrecondition(
+        kReasonRiskResolved,
+        absl::StrCat("risk \"", r.risk_id(), "\" is already resolved"));
   }
   Decision d = MakeDecision(ReviewStream(r.review_id()), review);
   *d.event.mutable_risk_resolved() = r;

@@ -27,8 +27,9 @@ absl::Status RequireAgency(const AgencyRegistry& registry,
                            absl::string_view field, absl::string_view id) {
   if (absl::Status s = CheckId(field, id); !s.ok()) return s;
   if (registry.Find(id) == nullptr) {
-    return NotFound(kReasonAgencyNotFound,
-                    absl::StrCat(field, ": agency \"", id, "\" is not registered"));
+    return NotFound(
+        kReasonAgencyNotFound,
+        absl::StrCat(field, ": agency \"", id, "\" is not registered"));
   }
   return absl::OkStatus();
 }
@@ -56,8 +57,9 @@ absl::StatusOr<Loaded<RecommendationState>> LoadRecommendation(
       source, RecommendationStream(review_id, number));
   if (!rec.ok()) return rec.status();
   if (!rec->state.exists) {
-    return NotFound(kReasonRecommendationNotFound,
-                    absl::StrCat(RecName(review_id, number), " does not exist"));
+    return NotFound(
+        kReasonRecommendationNotFound,
+        absl::StrCat(RecName(review_id, number), " does not exist"));
   }
   return rec;
 }

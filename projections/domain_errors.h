@@ -42,16 +42,14 @@ inline constexpr absl::string_view kReasonInvalidTimestamp =
 inline constexpr absl::string_view kReasonOccurredInFuture =
     "OCCURRED_IN_FUTURE";
 inline constexpr absl::string_view kReasonDuplicateValue = "DUPLICATE_VALUE";
-inline constexpr absl::string_view kReasonFieldNotAllowed =
-    "FIELD_NOT_ALLOWED";
+inline constexpr absl::string_view kReasonFieldNotAllowed = "FIELD_NOT_ALLOWED";
 
 // PERMISSION_DENIED: the acting agency may not record this.
 inline constexpr absl::string_view kReasonAgencyNotRegistered =
     "AGENCY_NOT_REGISTERED";
 inline constexpr absl::string_view kReasonReviewingBodyOnly =
     "REVIEWING_BODY_ONLY";
-inline constexpr absl::string_view kReasonNotOwningAgency =
-    "NOT_OWNING_AGENCY";
+inline constexpr absl::string_view kReasonNotOwningAgency = "NOT_OWNING_AGENCY";
 inline constexpr absl::string_view kReasonNotSubmittingAgency =
     "NOT_SUBMITTING_AGENCY";
 inline constexpr absl::string_view kReasonProgrammeOwnerOnly =
@@ -82,8 +80,7 @@ inline constexpr absl::string_view kReasonProgrammeExists = "PROGRAMME_EXISTS";
 inline constexpr absl::string_view kReasonPartnerReportExists =
     "PARTNER_REPORT_EXISTS";
 inline constexpr absl::string_view kReasonIdExists = "ID_EXISTS";
-inline constexpr absl::string_view kReasonRequestIdReused =
-    "REQUEST_ID_REUSED";
+inline constexpr absl::string_view kReasonRequestIdReused = "REQUEST_ID_REUSED";
 
 // FAILED_PRECONDITION: not allowed until the state changes.
 inline constexpr absl::string_view kReasonPeriodNotOpen = "PERIOD_NOT_OPEN";

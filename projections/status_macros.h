@@ -15,15 +15,15 @@
 #define OVERSIGHT_STATUS_CONCAT_INNER(a, b) a##b
 #define OVERSIGHT_STATUS_CONCAT(a, b) OVERSIGHT_STATUS_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
+#define RETURN_IF_ERROR(expr)                           \
+  do {                                                  \
     if (absl::Status status_ = (expr); !status_.ok()) { \
-      return status_;                                  \
-    }                                                  \
+      return status_;                                   \
+    }                                                   \
   } while (false)
 
-#define ASSIGN_OR_RETURN(lhs, expr)                                          \
-  OVERSIGHT_ASSIGN_OR_RETURN_IMPL(                                           \
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  OVERSIGHT_ASSIGN_OR_RETURN_IMPL(  \
       OVERSIGHT_STATUS_CONCAT(status_or_, __LINE__), lhs, expr)
 
 #define OVERSIGHT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

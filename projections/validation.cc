@@ -11,7 +11,9 @@
 namespace oversight::projections {
 namespace {
 
-bool IsLowerAlnum(char c) { return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'z'); }
+bool IsLowerAlnum(char c) {
+  return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'z');
+}
 
 bool AllDigits(absl::string_view s) {
   for (char c : s) {
@@ -76,7 +78,8 @@ bool ScanUtf8(absl::string_view text, size_t* chars, bool* control) {
 
 absl::Status CheckId(absl::string_view field, absl::string_view id) {
   if (id.empty()) {
-    return InvalidArgument(kReasonMissingField, absl::StrCat(field, " is required"));
+    return InvalidArgument(kReasonMissingField,
+                           absl::StrCat(field, " is required"));
   }
   bool ok = id.size() <= 64 && IsLowerAlnum(id[0]);
   for (char c : id) ok = ok && (IsLowerAlnum(c) || c == '-');
@@ -92,7 +95,8 @@ absl::Status CheckId(absl::string_view field, absl::string_view id) {
 
 absl::Status CheckEntityId(absl::string_view field, absl::string_view id) {
   if (id.empty()) {
-    return InvalidArgument(kReasonMissingField, absl::StrCat(field, " is required"));
+    return InvalidArgument(kReasonMissingField,
+                           absl::StrCat(field, " is required"));
   }
   bool ok = id.size() <= 128;
   for (char c : id) {
@@ -126,8 +130,9 @@ absl::Status CheckPlainText(absl::string_view field, absl::string_view text,
   if (control) {
     return InvalidArgument(
         kReasonInvalidText,
-        absl::StrCat(field, " holds a control character (only newline and "
-                            "tab are allowed)"));
+        absl::StrCat(field,
+                     " holds a control character (only newline and "
+                     "tab are allowed)"));
   }
   if (chars > max_chars) {
     return InvalidArgument(kReasonTextTooLong,
@@ -164,12 +169,14 @@ absl::Status CheckText(absl::string_view field, const v1::LocalizedText& text,
 absl::StatusOr<absl::CivilDay> CheckDate(absl::string_view field,
                                          absl::string_view date) {
   if (date.empty()) {
-    return InvalidArgument(kReasonMissingField, absl::StrCat(field, " is required"));
+    return InvalidArgument(kReasonMissingField,
+                           absl::StrCat(field, " is required"));
   }
   int year = 0, month = 1, day = 1;
   const size_t n = date.size();
   if (n != 4 && n != 7 && n != 10) return BadDate(field, date);
-  if (!AllDigits(date.substr(0, 4)) || !absl::SimpleAtoi(date.substr(0, 4), &year)) {
+  if (!AllDigits(date.substr(0, 4)) ||
+      !absl::SimpleAtoi(date.substr(0, 4), &year)) {
     return BadDate(field, date);
   }
   if (n >= 7) {
@@ -209,15 +216,17 @@ absl::Status CheckPastDate(absl::string_view field, absl::string_view date,
   absl::StatusOr<absl::CivilDay> day = CheckDate(field, date);
   if (!day.ok()) return day.status();
   if (*day > absl::ToCivilDay(now, absl::UTCTimeZone())) {
-    return InvalidArgument(kReasonDateInFuture,
-                           absl::StrCat(field, ": ", date, " is in the future"));
+    return InvalidArgument(
+        kReasonDateInFuture,
+        absl::StrCat(field, ": ", date, " is in the future"));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckPeriod(absl::string_view field, absl::string_view period) {
   if (period.empty()) {
-    return InvalidArgument(kReasonMissingField, absl::StrCat(field, " is required"));
+    return InvalidArgument(kReasonMissingField,
+                           absl::StrCat(field, " is required"));
   }
   if (period.size() != 7 || !CheckDate(field, period).ok()) {
     return InvalidArgument(
@@ -230,7 +239,8 @@ absl::Status CheckPeriod(absl::string_view field, absl::string_view period) {
 
 absl::Status CheckQuarter(absl::string_view field, absl::string_view quarter) {
   if (quarter.empty()) {
-    return InvalidArgument(kReasonMissingField, absl::StrCat(field, " is required"));
+    return InvalidArgument(kReasonMissingField,
+                           absl::StrCat(field, " is required"));
   }
   if (quarter.size() != 7 || !CheckDate(field, quarter.substr(0, 4)).ok() ||
       quarter.substr(4, 2) != "-Q" || quarter[6] < '1' || quarter[6] > '4') {
@@ -246,10 +256,11 @@ absl::Status CheckUrl(absl::string_view field, absl::string_view url,
                       bool required) {
   if (url.empty()) {
     if (!required) return absl::OkStatus();
-    return InvalidArgument(kReasonMissingField, absl::StrCat(field, " is required"));
+    return InvalidArgument(kReasonMissingField,
+                           absl::StrCat(field, " is required"));
   }
-  bool ok = url.size() <= kMaxUrlBytes &&
-            (absl::StartsWith(url, "https://") || absl::StartsWith(url, "http://"));
+  bool ok = url.size() <= kMaxUrlBytes && (absl::StartsWith(url, "https://") ||
+                                           absl::StartsWith(url, "http://"));
   const size_t scheme = url.find("://");
   ok = ok && url.size() > scheme + 3;
   for (char c : url) {
@@ -268,7 +279,8 @@ absl::Status CheckUrl(absl::string_view field, absl::string_view url,
 absl::Status CheckSha256(absl::string_view field, absl::string_view hex) {
   if (hex.empty()) return absl::OkStatus();
   bool ok = hex.size() == 64;
-  for (char c : hex) ok = ok && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+  for (char c : hex)
+    ok = ok && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
   if (!ok) {
     return InvalidArgument(
         kReasonInvalidSha256,
@@ -278,8 +290,8 @@ absl::Status CheckSha256(absl::string_view field, absl::string_view hex) {
 }
 
 absl::Status CheckLink(absl::string_view field, const v1::Link& link) {
-  if (absl::Status s =
-          CheckText(absl::StrCat(field, ".title"), link.title(), kMaxNameChars, true);
+  if (absl::Status s = CheckText(absl::StrCat(field, ".title"), link.title(),
+                                 kMaxNameChars, true);
       !s.ok()) {
     return s;
   }
@@ -290,8 +302,9 @@ absl::Status CheckLink(absl::string_view field, const v1::Link& link) {
   return CheckSha256(absl::StrCat(field, ".sha256"), link.sha256());
 }
 
-absl::Status CheckLinks(absl::string_view field,
-                        const google::protobuf::RepeatedPtrField<v1::Link>& links) {
+absl::Status CheckLinks(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<v1::Link>& links) {
   if (links.size() > kMaxListItems) {
     return InvalidArgument(kReasonTooManyItems,
                            absl::StrCat(field, " has ", links.size(),
@@ -312,8 +325,9 @@ absl::Status CheckBullets(
   int count = 0;
   for (const v1::Bullet& b : bullets) count += 1 + b.sub_bullets_size();
   if (bullets.empty()) {
-    return InvalidArgument(kReasonMissingField,
-                           absl::StrCat(field, ": at least one bullet is required"));
+    return InvalidArgument(
+        kReasonMissingField,
+        absl::StrCat(field, ": at least one bullet is required"));
   }
   if (count > kMaxBullets) {
     return InvalidArgument(
@@ -323,8 +337,8 @@ absl::Status CheckBullets(
   }
   for (int i = 0; i < bullets.size(); ++i) {
     const std::string name = absl::StrCat(field, "[", i, "]");
-    if (absl::Status s = CheckText(absl::StrCat(name, ".text"), bullets[i].text(),
-                                   kMaxTextChars, true);
+    if (absl::Status s = CheckText(absl::StrCat(name, ".text"),
+                                   bullets[i].text(), kMaxTextChars, true);
         !s.ok()) {
       return s;
     }
@@ -368,7 +382,8 @@ absl::Status CheckRecommendationNumber(absl::string_view field,
   if (number < 1 || number > kMaxRecommendationNumber) {
     return InvalidArgument(
         kReasonInvalidNumber,
-        absl::StrCat(field, ": ", number, " is not a recommendation number (1 to ",
+        absl::StrCat(field, ": ", number,
+                     " is not a recommendation number (1 to ",
                      kMaxRecommendationNumber, ")"));
   }
   return absl::OkStatus();
@@ -396,12 +411,14 @@ absl::Status CheckRecommendationNumbers(
 absl::Status CheckEnum(absl::string_view field, int value,
                        bool (*is_valid)(int)) {
   if (value == 0) {
-    return InvalidArgument(kReasonInvalidEnum,
-                           absl::StrCat(field, " is required (not UNSPECIFIED)"));
+    return InvalidArgument(
+        kReasonInvalidEnum,
+        absl::StrCat(field, " is required (not UNSPECIFIED)"));
   }
   if (!is_valid(value)) {
-    return InvalidArgument(kReasonInvalidEnum,
-                           absl::StrCat(field, ": ", value, " is not a known value"));
+    return InvalidArgument(
+        kReasonInvalidEnum,
+        absl::StrCat(field, ": ", value, " is not a known value"));
   }
   return absl::OkStatus();
 }
@@ -413,8 +430,9 @@ absl::StatusOr<absl::Time> CheckOccurredAt(
   // Timestamp's documented range: 0001-01-01 to 9999-12-31.
   constexpr int64_t kMinSeconds = -62135596800;
   constexpr int64_t kMaxSeconds = 253402300799;
-  if (occurred_at.seconds() < kMinSeconds || occurred_at.seconds() > kMaxSeconds ||
-      occurred_at.nanos() < 0 || occurred_at.nanos() > 999999999) {
+  if (occurred_at.seconds() < kMinSeconds ||
+      occurred_at.seconds() > kMaxSeconds || occurred_at.nanos() < 0 ||
+      occurred_at.nanos() > 999999999) {
     return InvalidArgument(kReasonInvalidTimestamp,
                            "occurred_at is not a valid timestamp");
   }

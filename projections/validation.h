@@ -28,7 +28,7 @@ namespace oversight::projections {
 inline constexpr size_t kMaxNameChars = 500;   // titles, names, questions
 inline constexpr size_t kMaxTextChars = 4000;  // a bullet, a rationale, ...
 inline constexpr size_t kMaxPersonChars = 200;
-inline constexpr int kMaxBullets = 50;  // bullets and sub-bullets together
+inline constexpr int kMaxBullets = 50;     // bullets and sub-bullets together
 inline constexpr int kMaxListItems = 100;  // evidence, findings, figures, ...
 inline constexpr size_t kMaxUrlBytes = 2048;
 inline constexpr int kMaxRecommendationNumber = 9999;
@@ -90,8 +90,7 @@ absl::Status CheckParagraphs(
     const google::protobuf::RepeatedPtrField<v1::LocalizedText>& paragraphs,
     int max, bool required);
 
-absl::Status CheckRecommendationNumber(absl::string_view field,
-                                       int64_t number);
+absl::Status CheckRecommendationNumber(absl::string_view field, int64_t number);
 // A list of distinct recommendation numbers, at most kMaxListItems.
 absl::Status CheckRecommendationNumbers(
     absl::string_view field,

@@ -177,8 +177,7 @@ class CommandOp
     v1::DomainEvent event;
     if (!event.ParseFromString(prior.data)) {
       return Fail(es::WithReason(
-          absl::InternalError(absl::StrCat("event at position ",
-                                           prior.position,
+          absl::InternalError(absl::StrCat("event at position ", prior.position,
                                            " is not a domain event")),
           pj::kReasonCorruptDomainEvent));
     }
@@ -241,8 +240,8 @@ CommandService::CommandService(es::EventLog* log, Executor* executor,
 
 es::EventId CommandService::CommandEventId(absl::string_view agency_id,
                                            absl::string_view request_id) {
-  const std::string digest = Sha256(absl::StrCat(
-      "oversight.v1 command\n", agency_id, "\n", request_id));
+  const std::string digest = Sha256(
+      absl::StrCat("oversight.v1 command\n", agency_id, "\n", request_id));
   std::array<uint8_t, 16> bytes;
   std::memcpy(bytes.data(), digest.data(), bytes.size());
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x80);  // version 8
@@ -266,8 +265,8 @@ grpc::ServerUnaryReactor* CommandService::Handle(
     return reactor;
   }
   auto op = std::make_shared<CommandOp<Request, Response>>(
-      log_, executor_, clock_(), context, reactor, std::move(parsed),
-      response, *std::move(actor));
+      log_, executor_, clock_(), context, reactor, std::move(parsed), response,
+      *std::move(actor));
   op->Schedule();
   return reactor;
 }
@@ -275,120 +274,142 @@ grpc::ServerUnaryReactor* CommandService::Handle(
 grpc::ServerUnaryReactor* CommandService::RegisterAgency(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RegisterAgencyRequest, v1::RegisterAgencyResponse>(context, request, response);
+  return Handle<v1::RegisterAgencyRequest, v1::RegisterAgencyResponse>(
+      context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::OpenReview(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::OpenReviewRequest, v1::OpenReviewResponse>(context, request, response);
+  return Handle<v1::OpenReviewRequest, v1::OpenReviewResponse>(context, request,
+                                                               response);
 }
 
 grpc::ServerUnaryReactor* CommandService::IssueRecommendation(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::IssueRecommendationRequest, v1::IssueRecommendationResponse>(context, request, response);
+  return Handle<v1::IssueRecommendationRequest,
+                v1::IssueRecommendationResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::OpenReportingPeriod(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::OpenReportingPeriodRequest, v1::OpenReportingPeriodResponse>(context, request, response);
+  return Handle<v1::OpenReportingPeriodRequest,
+                v1::OpenReportingPeriodResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CloseReportingPeriod(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::CloseReportingPeriodRequest, v1::CloseReportingPeriodResponse>(context, request, response);
+  return Handle<v1::CloseReportingPeriodRequest,
+                v1::CloseReportingPeriodResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::SubmitProgressUpdate(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::SubmitProgressUpdateRequest, v1::SubmitProgressUpdateResponse>(context, request, response);
+  return Handle<v1::SubmitProgressUpdateRequest,
+                v1::SubmitProgressUpdateResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CorrectProgressUpdate(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::CorrectProgressUpdateRequest, v1::CorrectProgressUpdateResponse>(context, request, response);
+  return Handle<v1::CorrectProgressUpdateRequest,
+                v1::CorrectProgressUpdateResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::WithdrawProgressUpdate(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::WithdrawProgressUpdateRequest, v1::WithdrawProgressUpdateResponse>(context, request, response);
+  return Handle<v1::WithdrawProgressUpdateRequest,
+                v1::WithdrawProgressUpdateResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::AssignRating(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::AssignRatingRequest, v1::AssignRatingResponse>(context, request, response);
+  return Handle<v1::AssignRatingRequest, v1::AssignRatingResponse>(
+      context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordMonitoringActivity(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RecordMonitoringActivityRequest, v1::RecordMonitoringActivityResponse>(context, request, response);
+  return Handle<v1::RecordMonitoringActivityRequest,
+                v1::RecordMonitoringActivityResponse>(context, request,
+                                                      response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CompleteMonitoringActivity(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::CompleteMonitoringActivityRequest, v1::CompleteMonitoringActivityResponse>(context, request, response);
+  return Handle<v1::CompleteMonitoringActivityRequest,
+                v1::CompleteMonitoringActivityResponse>(context, request,
+                                                        response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordMeetingObserved(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RecordMeetingObservedRequest, v1::RecordMeetingObservedResponse>(context, request, response);
+  return Handle<v1::RecordMeetingObservedRequest,
+                v1::RecordMeetingObservedResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RaiseRisk(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RaiseRiskRequest, v1::RaiseRiskResponse>(context, request, response);
+  return Handle<v1::RaiseRiskRequest, v1::RaiseRiskResponse>(context, request,
+                                                             response);
 }
 
 grpc::ServerUnaryReactor* CommandService::ResolveRisk(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::ResolveRiskRequest, v1::ResolveRiskResponse>(context, request, response);
+  return Handle<v1::ResolveRiskRequest, v1::ResolveRiskResponse>(
+      context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RegisterProgramme(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RegisterProgrammeRequest, v1::RegisterProgrammeResponse>(context, request, response);
+  return Handle<v1::RegisterProgrammeRequest, v1::RegisterProgrammeResponse>(
+      context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::SubmitPartnerReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::SubmitPartnerReportRequest, v1::SubmitPartnerReportResponse>(context, request, response);
+  return Handle<v1::SubmitPartnerReportRequest,
+                v1::SubmitPartnerReportResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordCrossReference(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RecordCrossReferenceRequest, v1::RecordCrossReferenceResponse>(context, request, response);
+  return Handle<v1::RecordCrossReferenceRequest,
+                v1::RecordCrossReferenceResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::CloseRecommendation(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::CloseRecommendationRequest, v1::CloseRecommendationResponse>(context, request, response);
+  return Handle<v1::CloseRecommendationRequest,
+                v1::CloseRecommendationResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::ReopenRecommendation(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::ReopenRecommendationRequest, v1::ReopenRecommendationResponse>(context, request, response);
+  return Handle<v1::ReopenRecommendationRequest,
+                v1::ReopenRecommendationResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* CommandService::RecordConclusion(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Handle<v1::RecordConclusionRequest, v1::RecordConclusionResponse>(context, request, response);
+  return Handle<v1::RecordConclusionRequest, v1::RecordConclusionResponse>(
+      context, request, response);
 }
 }  // namespace oversight::services

@@ -38,28 +38,23 @@ namespace oversight::services {
 // The Commands service with every method taking raw bytes, so that a
 // request protobuf cannot parse (a string that is not UTF-8) is answered
 // by Oversight with INVALID_ARGUMENT instead of by gRPC.
-using RawCommandsService =
-    v1::Commands::WithRawCallbackMethod_RegisterAgency<
-    v1::Commands::WithRawCallbackMethod_OpenReview<
-    v1::Commands::WithRawCallbackMethod_IssueRecommendation<
-    v1::Commands::WithRawCallbackMethod_OpenReportingPeriod<
-    v1::Commands::WithRawCallbackMethod_CloseReportingPeriod<
-    v1::Commands::WithRawCallbackMethod_SubmitProgressUpdate<
-    v1::Commands::WithRawCallbackMethod_CorrectProgressUpdate<
-    v1::Commands::WithRawCallbackMethod_WithdrawProgressUpdate<
-    v1::Commands::WithRawCallbackMethod_AssignRating<
-    v1::Commands::WithRawCallbackMethod_RecordMonitoringActivity<
-    v1::Commands::WithRawCallbackMethod_CompleteMonitoringActivity<
-    v1::Commands::WithRawCallbackMethod_RecordMeetingObserved<
-    v1::Commands::WithRawCallbackMethod_RaiseRisk<
-    v1::Commands::WithRawCallbackMethod_ResolveRisk<
-    v1::Commands::WithRawCallbackMethod_RegisterProgramme<
-    v1::Commands::WithRawCallbackMethod_SubmitPartnerReport<
-    v1::Commands::WithRawCallbackMethod_RecordCrossReference<
-    v1::Commands::WithRawCallbackMethod_CloseRecommendation<
-    v1::Commands::WithRawCallbackMethod_ReopenRecommendation<
-    v1::Commands::WithRawCallbackMethod_RecordConclusion<
-    v1::Commands::Service>>>>>>>>>>>>>>>>>>>>;
+using RawCommandsService = v1::Commands::WithRawCallbackMethod_RegisterAgency<v1::Commands::WithRawCallbackMethod_OpenReview<
+    v1::Commands::WithRawCallbackMethod_IssueRecommendation<v1::Commands::WithRawCallbackMethod_OpenReportingPeriod<
+        v1::Commands::WithRawCallbackMethod_CloseReportingPeriod<v1::Commands::WithRawCallbackMethod_SubmitProgressUpdate<
+            v1::Commands::WithRawCallbackMethod_CorrectProgressUpdate<v1::Commands::WithRawCallbackMethod_WithdrawProgressUpdate<
+                v1::Commands::WithRawCallbackMethod_AssignRating<v1::Commands::WithRawCallbackMethod_RecordMonitoringActivity<
+                    v1::Commands::WithRawCallbackMethod_CompleteMonitoringActivity<
+                        v1::Commands::WithRawCallbackMethod_RecordMeetingObserved<
+                            v1::Commands::WithRawCallbackMethod_RaiseRisk<
+                                v1::Commands::WithRawCallbackMethod_ResolveRisk<
+                                    v1::Commands::WithRawCallbackMethod_RegisterProgramme<
+                                        v1::Commands::WithRawCallbackMethod_SubmitPartnerReport<
+                                            v1::Commands::WithRawCallbackMethod_RecordCrossReference<
+                                                v1::Commands::WithRawCallbackMethod_CloseRecommendation<
+                                                    v1::Commands::WithRawCallbackMethod_ReopenRecommendation<
+                                                        v1::Commands::WithRawCallbackMethod_RecordConclusion<
+                                                            v1::Commands::
+                                                                Service>>>>>>>>>>>>>>>>>>>>;
 
 class CommandService final : public RawCommandsService {
  public:
@@ -73,65 +68,65 @@ class CommandService final : public RawCommandsService {
                  absl::AnyInvocable<absl::Time() const> clock = &absl::Now);
 
   grpc::ServerUnaryReactor* RegisterAgency(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* OpenReview(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* IssueRecommendation(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* OpenReportingPeriod(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* CloseReportingPeriod(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* SubmitProgressUpdate(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* CorrectProgressUpdate(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* WithdrawProgressUpdate(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* IssueRecommendation(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* OpenReportingPeriod(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CloseReportingPeriod(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SubmitProgressUpdate(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CorrectProgressUpdate(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* WithdrawProgressUpdate(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* AssignRating(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* RecordMonitoringActivity(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* CompleteMonitoringActivity(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* RecordMeetingObserved(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordMonitoringActivity(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CompleteMonitoringActivity(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordMeetingObserved(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* RaiseRisk(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ResolveRisk(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* RegisterProgramme(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* SubmitPartnerReport(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* RecordCrossReference(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* CloseRecommendation(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* ReopenRecommendation(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* RecordConclusion(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* request,
-                                 grpc::ByteBuffer* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RegisterProgramme(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SubmitPartnerReport(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordCrossReference(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CloseRecommendation(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ReopenRecommendation(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordConclusion(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
   // The log's event id of the command `request_id` of `agency_id`: a
   // UUID (version 8) made of SHA-256 of both.

@@ -26,10 +26,11 @@ class MetadataIdentity final : public IdentityProvider {
                                           kAgencyMetadataKey, " metadata"));
     }
     v1::Actor actor;
-    actor.set_agency_id(std::string(agency->second.data(), agency->second.size()));
+    actor.set_agency_id(
+        std::string(agency->second.data(), agency->second.size()));
     if (!projections::CheckId("agency", actor.agency_id()).ok()) {
-      return Unauthenticated(absl::StrCat(kAgencyMetadataKey,
-                                          " is not an agency id"));
+      return Unauthenticated(
+          absl::StrCat(kAgencyMetadataKey, " is not an agency id"));
     }
     auto person = md.find(kActorBinMetadataKey);
     if (person == md.end()) person = md.find(kActorMetadataKey);
@@ -42,10 +43,9 @@ class MetadataIdentity final : public IdentityProvider {
     if (!projections::CheckPlainText("actor", actor.person(),
                                      projections::kMaxPersonChars, true)
              .ok()) {
-      return Unauthenticated(
-          absl::StrCat(kActorMetadataKey, " must be 1 to ",
-                       projections::kMaxPersonChars,
-                       " characters of UTF-8 text"));
+      return Unauthenticated(absl::StrCat(kActorMetadataKey, " must be 1 to ",
+                                          projections::kMaxPersonChars,
+                                          " characters of UTF-8 text"));
     }
     return actor;
   }

@@ -25,8 +25,8 @@ absl::StatusOr<std::vector<v1::DomainEvent>> LogEventSource::Read(
       if (!parsed.ParseFromString(e.data)) {
         return es::WithReason(
             absl::InternalError(absl::StrCat(
-                "stream \"", stream, "\" revision ", e.revision,
-                " (position ", e.position, ") is not a domain event")),
+                "stream \"", stream, "\" revision ", e.revision, " (position ",
+                e.position, ") is not a domain event")),
             projections::kReasonCorruptDomainEvent);
       }
     }

@@ -42,7 +42,8 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
     if (!IsLoopbackHost(impl->host)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "identity from call metadata is unverified and allowed only on a "
-          "loopback address, not \"", impl->host, "\""));
+          "loopback address, not \"",
+          impl->host, "\""));
     }
     impl->identity = NewMetadataIdentity();
   } else {

@@ -179,10 +179,9 @@ TEST_F(ExampleImportTest, MalformedLineStopsTheImportBeforeAnythingIsSent) {
       R"("classification": "CLASSIFICATION_OFFICIAL", "agency": {)"
       R"("agency_id": "opcc", "name": {"en": "OPCC"}, )"
       R"("kind": "AGENCY_KIND_REVIEWING_BODY"}}})";
-  const std::string path =
-      WriteFile("bad.jsonl", absl::StrCat("# comment\n", good, "\n",
-                                          "{\"agency\": \"opcc\", oops}\n",
-                                          good, "\n"));
+  const std::string path = WriteFile(
+      "bad.jsonl", absl::StrCat("# comment\n", good, "\n",
+                                "{\"agency\": \"opcc\", oops}\n", good, "\n"));
   std::string out, err;
   EXPECT_EQ(Import(path, &out, &err), kExitUsage);
   EXPECT_THAT(err, HasSubstr(absl::StrCat(path, ":3:")));
@@ -193,8 +192,8 @@ TEST_F(ExampleImportTest, RefusedLineStopsTheImportWithItsLineNumber) {
   auto agency = [](const std::string& request_id, const std::string& id,
                    const std::string& kind) {
     return absl::StrCat(
-        R"({"agency": "opcc", "register_agency": {"request_id": ")",
-        request_id, R"(", "classification": "CLASSIFICATION_OFFICIAL", )",
+        R"({"agency": "opcc", "register_agency": {"request_id": ")", request_id,
+        R"(", "classification": "CLASSIFICATION_OFFICIAL", )",
         R"("agency": {"agency_id": ")", id,
         R"(", "name": {"en": "Agency"}, "kind": ")", kind, R"("}}})");
   };

@@ -65,11 +65,9 @@ class CommandTest : public ServiceTest {
     return Common(r, absl::StrCat("register-", id));
   }
 
-  static v1::SubmitProgressUpdateRequest Update(const std::string& request_id,
-                                                int32_t number,
-                                                const std::string& bullet,
-                                                const std::string& period =
-                                                    "2025-01") {
+  static v1::SubmitProgressUpdateRequest Update(
+      const std::string& request_id, int32_t number, const std::string& bullet,
+      const std::string& period = "2025-01") {
     v1::SubmitProgressUpdateRequest r;
     r.mutable_update()->set_review_id("r");
     r.mutable_update()->set_number(number);

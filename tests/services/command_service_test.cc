@@ -1,17 +1,18 @@
 // The Commands service end to end: a real server on a real log, driven
 // through gRPC with identity from call metadata.
 
+#include "services/command_service.h"
+
 #include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "eventstore/errors.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "oversight/v1/domain.pb.h"
-#include "services/command_service.h"
 #include "tests/services/command_fixture.h"
 
 namespace oversight::services {
@@ -38,8 +39,8 @@ class CommandServiceTest : public CommandTest {
 
 TEST_F(CommandServiceTest, CommandsRecordDomainEventsWithTheirEnvelope) {
   SetUpWorld();
-  const v1::CommandResult result = MustOk(
-      "police", &Stub::SubmitProgressUpdate, Update("u1", 1, "Work began"));
+  const v1::CommandResult result = MustOk("police", &Stub::SubmitProgressUpdate,
+                                          Update("u1", 1, "Work began"));
   EXPECT_EQ(result.stream(), "recommendation-r-1");
   EXPECT_EQ(result.revision(), 1u);
   EXPECT_EQ(result.entity_id(), "u1");
@@ -47,8 +48,8 @@ TEST_F(CommandServiceTest, CommandsRecordDomainEventsWithTheirEnvelope) {
   EXPECT_EQ(result.event_id(),
             CommandService::CommandEventId("police", "u1").ToString());
 
-  absl::StatusOr<es::ReadResult> read = store_->ReadStream(
-      "recommendation-r-1", 1, es::Direction::kForwards, 10);
+  absl::StatusOr<es::ReadResult> read =
+      store_->ReadStream("recommendation-r-1", 1, es::Direction::kForwards, 10);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(read->events.size(), 1u);
   const es::RecordedEvent& recorded = read->events[0];
@@ -114,8 +115,8 @@ TEST_F(CommandServiceTest, SameRequestIdWithOtherContentIsAlreadyExists) {
        {Update("u1", 1, "Something else"), Update("u1", 2, "Work began")}) {
     v1::SubmitProgressUpdateResponse response;
     std::string reason;
-    grpc::Status s = Send("police", &Stub::SubmitProgressUpdate, other,
-                          &response, &reason);
+    grpc::Status s =
+        Send("police", &Stub::SubmitProgressUpdate, other, &response, &reason);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
     EXPECT_EQ(reason, "REQUEST_ID_REUSED");
     EXPECT_FALSE(response.has_result());
@@ -183,8 +184,8 @@ TEST_F(CommandServiceTest, WelshActorNamesTravelInTheBinaryHeader) {
   ctx->AddMetadata("oversight-actor-bin", "Siân Llŷr");
   v1::SubmitProgressUpdateResponse response;
   ASSERT_TRUE(commands_
-                  ->SubmitProgressUpdate(ctx.get(), Update("w1", 1, "Diweddariad"),
-                                         &response)
+                  ->SubmitProgressUpdate(
+                      ctx.get(), Update("w1", 1, "Diweddariad"), &response)
                   .ok());
   EXPECT_EQ(StreamEvents("recommendation-r-1").back().actor().person(),
             "Siân Llŷr");
@@ -289,10 +290,9 @@ class InterferingLog final : public es::EventLog {
                                             size_t max_count) override {
     return log_->ReadStream(stream, from, direction, max_count);
   }
-  absl::StatusOr<es::ReadResult> ReadAll(es::Position from,
-                                         es::Direction direction,
-                                         size_t max_count,
-                                         const es::EventFilter& filter) override {
+  absl::StatusOr<es::ReadResult> ReadAll(
+      es::Position from, es::Direction direction, size_t max_count,
+      const es::EventFilter& filter) override {
     return log_->ReadAll(from, direction, max_count, filter);
   }
   absl::StatusOr<es::RecordedEvent> ReadEvent(const es::EventId& id) override {
@@ -393,10 +393,9 @@ class NoIdentityTest : public CommandTest {
 TEST_F(NoIdentityTest, WithoutAnIdentityModeEveryCommandIsRefused) {
   v1::RegisterAgencyResponse response;
   std::string reason;
-  grpc::Status s =
-      Send("opcc", &Stub::RegisterAgency,
-           RegisterAgency("opcc", v1::AGENCY_KIND_REVIEWING_BODY), &response,
-           &reason);
+  grpc::Status s = Send("opcc", &Stub::RegisterAgency,
+                        RegisterAgency("opcc", v1::AGENCY_KIND_REVIEWING_BODY),
+                        &response, &reason);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(reason, "IDENTITY_MISSING");
   EXPECT_EQ(store_->Head().position, 0u);
@@ -437,7 +436,8 @@ grpc::Status SendRaw(std::shared_ptr<grpc::Channel> channel,
 TEST_F(CommandServiceTest, InvalidUtf8TextIsRefusedAndNothingWritten) {
   SetUpWorld();
   const es::Position head = store_->Head().position;
-  v1::SubmitProgressUpdateRequest request = Update("bad-utf8", 1, "PLACEHOLDER");
+  v1::SubmitProgressUpdateRequest request =
+      Update("bad-utf8", 1, "PLACEHOLDER");
   std::string bytes = request.SerializeAsString();
   const size_t at = bytes.find("PLACEHOLDER");
   ASSERT_NE(at, std::string::npos);
