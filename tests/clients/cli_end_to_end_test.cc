@@ -1,0 +1,140 @@
+// The real binaries, as a user runs them: oversightd with identity from
+// metadata on loopback, and `oversight import` loading the worked example.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace oversight {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Runs `command` through the shell; returns its exit code and output.
+int RunShell(const std::string& command, std::string* output) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  output->clear();
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    output->append(buffer, n);
+  }
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class CliEndToEndTest : public ::testing::Test {
+ protected:
+  // Starts oversightd with `flags`; returns the address it listens on, or
+  // "" if it did not start (its log is in log_path_).
+  std::string StartServer(const std::string& listen) {
+    log_path_ = dir_.Sub("oversightd.log");
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::freopen(log_path_.c_str(), "a", stderr);
+      execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, ("--listen=" + listen).c_str(),
+            "--insecure_identity_from_metadata", "--shutdown_grace_seconds=1",
+            ("--data_dir=" + dir_.Sub("data")).c_str(), nullptr);
+      _exit(127);
+    }
+    const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");
+    for (int i = 0; i < 200; ++i) {
+      std::smatch match;
+      const std::string text = ReadFile(log_path_);
+      if (std::regex_search(text, match, listening)) return match[1].str();
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_status_ = status;
+        pid_ = -1;
+        return "";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return "";
+  }
+
+  void TearDown() override {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  testing::TempDir dir_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int exit_status_ = 0;
+};
+
+TEST_F(CliEndToEndTest, ImportLoadsTheExampleAndIsSafeToRepeat) {
+  const std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  const std::string import =
+      absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                   " --quiet import ", OVERSIGHT_EXAMPLE_PATH);
+  std::string output;
+  ASSERT_EQ(RunShell(import, &output), 0) << output;
+  const std::regex summary(
+      "imported ([0-9]+) lines: ([0-9]+) applied, 0 already applied; head "
+      "position ([0-9]+)");
+  std::smatch first;
+  ASSERT_TRUE(std::regex_search(output, first, summary)) << output;
+  EXPECT_EQ(first[1].str(), first[2].str());
+  const std::string head = first[3].str();
+
+  ASSERT_EQ(RunShell(import, &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr(absl::StrCat(" 0 applied, ", first[1].str(),
+                                             " already applied; head position ",
+                                             head)));
+  ASSERT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                                  " verify"),
+                     &output),
+            0)
+      << output;
+}
+
+TEST_F(CliEndToEndTest, InsecureIdentityOffLoopbackRefusesToStart) {
+  EXPECT_TRUE(StartServer("0.0.0.0:0").empty());
+  EXPECT_TRUE(WIFEXITED(exit_status_));
+  EXPECT_NE(WEXITSTATUS(exit_status_), 0);
+  EXPECT_THAT(ReadFile(log_path_), HasSubstr("loopback"));
+}
+
+TEST_F(CliEndToEndTest, EveryVerbHasHelp) {
+  for (const char* verb : {"import", "head", "verify", "append", "read-stream",
+                           "read-all", "tail"}) {
+    std::string output;
+    EXPECT_EQ(
+        RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " help ", verb), &output), 0)
+        << verb << ": " << output;
+    EXPECT_THAT(output, HasSubstr("Example")) << verb;
+    EXPECT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " ", verb, " --help"),
+                       &output),
+              0)
+        << verb;
+  }
+}
+
+}  // namespace
+}  // namespace oversight
