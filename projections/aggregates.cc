@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace oversight::projections {
@@ -16,6 +17,12 @@ std::string RecommendationStream(absl::string_view review_id, int32_t number) {
 
 std::string ProgrammeStream(absl::string_view programme_id) {
   return absl::StrCat("programme-", programme_id);
+}
+
+bool IsDomainStream(absl::string_view stream) {
+  return stream == kAgenciesStream || absl::StartsWith(stream, "review-") ||
+         absl::StartsWith(stream, "recommendation-") ||
+         absl::StartsWith(stream, "programme-");
 }
 
 std::string EventTypeName(const v1::DomainEvent& event) {

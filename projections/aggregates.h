@@ -34,6 +34,10 @@ std::string ReviewStream(absl::string_view review_id);
 std::string RecommendationStream(absl::string_view review_id, int32_t number);
 std::string ProgrammeStream(absl::string_view programme_id);
 
+// Whether `stream` is one of the domain's streams above, which only the
+// command handlers write.
+bool IsDomainStream(absl::string_view stream);
+
 // The log's event type of a domain event: "oversight.v1." followed by the
 // payload's message name, e.g. "oversight.v1.RatingAssigned"; empty when
 // no payload is set.

@@ -48,7 +48,22 @@ class EventSource {
   // not exist. The stream's revision is the number of events minus one.
   [[nodiscard]] virtual absl::StatusOr<std::vector<v1::DomainEvent>> Read(
       absl::string_view stream) = 0;
+  // Whether `stream` has any event. The default reads it whole; sources
+  // that can answer from the stream's head should.
+  [[nodiscard]] virtual absl::StatusOr<bool> StreamExists(
+      absl::string_view stream) {
+    absl::StatusOr<std::vector<v1::DomainEvent>> events = Read(stream);
+    if (!events.ok()) return events.status();
+    return !events->empty();
+  }
 };
+
+// The unit within which commands must be decided one at a time for the
+// rules to hold: "review:{id}" for every command on a review or anything
+// in it (a rule on a recommendation may depend on the review's periods),
+// "programme:{id}" for partner reports, "agencies" for registrations.
+// Commands with different keys never read state the other may change.
+std::string ConsistencyKey(const google::protobuf::Message& request);
 
 struct CommandContext {
   v1::Actor actor;  // The authenticated agency and person.

@@ -75,9 +75,9 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(
       CheckPastDate("programme.started_on", p.started_on(), ctx.now));
   ASSIGN_OR_RETURN(ActingAgency actor, LoadActor(ctx, source));
-  RETURN_IF_ERROR(internal::RequireAgency(actor.registry.state,
-                                          "programme.owning_agency_id",
-                                          p.owning_agency_id()));
+  RETURN_IF_ERROR(internal::RequireAgencyKind(
+      actor.registry.state, "programme.owning_agency_id", p.owning_agency_id(),
+      {v1::AGENCY_KIND_PARTNER}, "run a programme"));
   ASSIGN_OR_RETURN(Loaded<ReviewState> review,
                    LoadReview(source, p.review_id()));
   if (ctx.actor.agency_id() != p.owning_agency_id() &&

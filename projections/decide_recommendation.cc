@@ -104,13 +104,18 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                            "recommendation.contributing_agency_ids: too many");
   }
   ASSIGN_OR_RETURN(ActingAgency actor, LoadActor(ctx, source));
-  RETURN_IF_ERROR(internal::RequireAgency(actor.registry.state,
-                                          "recommendation.owning_agency_id",
-                                          r.owning_agency_id()));
+  // Panels and auditors read; they carry out no recommendation.
+  const std::initializer_list<v1::AgencyKind> kCanCarryOut = {
+      v1::AGENCY_KIND_FORCE, v1::AGENCY_KIND_REVIEWING_BODY,
+      v1::AGENCY_KIND_PARTNER};
+  RETURN_IF_ERROR(internal::RequireAgencyKind(
+      actor.registry.state, "recommendation.owning_agency_id",
+      r.owning_agency_id(), kCanCarryOut, "own a recommendation"));
   absl::flat_hash_set<std::string> contributors;
   for (const std::string& id : r.contributing_agency_ids()) {
-    RETURN_IF_ERROR(internal::RequireAgency(
-        actor.registry.state, "recommendation.contributing_agency_ids", id));
+    RETURN_IF_ERROR(internal::RequireAgencyKind(
+        actor.registry.state, "recommendation.contributing_agency_ids", id,
+        kCanCarryOut, "contribute to a recommendation"));
     if (id == r.owning_agency_id() || !contributors.insert(id).second) {
       return InvalidArgument(
           kReasonDuplicateValue,

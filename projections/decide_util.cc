@@ -23,6 +23,21 @@ absl::StatusOr<ActingAgency> LoadActor(const CommandContext& ctx,
   return acting;
 }
 
+absl::Status RequireAgencyKind(const AgencyRegistry& registry,
+                               absl::string_view field, absl::string_view id,
+                               std::initializer_list<v1::AgencyKind> kinds,
+                               absl::string_view role) {
+  RETURN_IF_ERROR(RequireAgency(registry, field, id));
+  const v1::AgencyKind kind = registry.Find(id)->kind;
+  for (v1::AgencyKind k : kinds) {
+    if (k == kind) return absl::OkStatus();
+  }
+  return InvalidArgument(
+      kReasonAgencyKindMismatch,
+      absl::StrCat(field, ": \"", id, "\" is a ", v1::AgencyKind_Name(kind),
+                   ", which cannot ", role));
+}
+
 absl::Status RequireAgency(const AgencyRegistry& registry,
                            absl::string_view field, absl::string_view id) {
   if (absl::Status s = CheckId(field, id); !s.ok()) return s;
@@ -68,9 +83,13 @@ absl::Status RequireRecommendations(
     EventSource& source, absl::string_view review_id,
     const google::protobuf::RepeatedField<int32_t>& numbers) {
   for (int32_t n : numbers) {
-    absl::StatusOr<Loaded<RecommendationState>> rec =
-        LoadRecommendation(source, review_id, n);
-    if (!rec.ok()) return rec.status();
+    absl::StatusOr<bool> exists =
+        source.StreamExists(RecommendationStream(review_id, n));
+    if (!exists.ok()) return exists.status();
+    if (!*exists) {
+      return NotFound(kReasonRecommendationNotFound,
+                      absl::StrCat(RecName(review_id, n), " does not exist"));
+    }
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 #ifndef OVERSIGHT_PROJECTIONS_DECIDE_UTIL_H_
 #define OVERSIGHT_PROJECTIONS_DECIDE_UTIL_H_
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,13 @@ absl::StatusOr<ActingAgency> LoadActor(const CommandContext& ctx,
 // NOT_FOUND (AGENCY_NOT_FOUND) unless `id` is registered.
 absl::Status RequireAgency(const AgencyRegistry& registry,
                            absl::string_view field, absl::string_view id);
+
+// As RequireAgency, and INVALID_ARGUMENT (AGENCY_KIND_MISMATCH) unless the
+// agency is of one of `kinds`; `role` says what it was named for.
+absl::Status RequireAgencyKind(const AgencyRegistry& registry,
+                               absl::string_view field, absl::string_view id,
+                               std::initializer_list<v1::AgencyKind> kinds,
+                               absl::string_view role);
 
 // The review (NOT_FOUND REVIEW_NOT_FOUND when it does not exist).
 absl::StatusOr<Loaded<ReviewState>> LoadReview(EventSource& source,

@@ -43,6 +43,10 @@ inline constexpr absl::string_view kReasonOccurredInFuture =
     "OCCURRED_IN_FUTURE";
 inline constexpr absl::string_view kReasonDuplicateValue = "DUPLICATE_VALUE";
 inline constexpr absl::string_view kReasonFieldNotAllowed = "FIELD_NOT_ALLOWED";
+// An agency named for a role its kind cannot take (a panel owning a
+// recommendation, a force running a partner's programme).
+inline constexpr absl::string_view kReasonAgencyKindMismatch =
+    "AGENCY_KIND_MISMATCH";
 
 // PERMISSION_DENIED: the acting agency may not record this.
 inline constexpr absl::string_view kReasonAgencyNotRegistered =

@@ -29,8 +29,70 @@ absl::Status BadDate(absl::string_view field, absl::string_view date) {
                    "\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"));
 }
 
+// Decodes the code point at `*p`, advancing it; false for a malformed,
+// overlong or surrogate sequence, or past U+10FFFF.
+bool NextCodePoint(const unsigned char** p, const unsigned char* end,
+                   uint32_t* out) {
+  const unsigned char* q = *p;
+  uint32_t cp;
+  int len;
+  if (*q < 0x80) {
+    cp = *q;
+    len = 1;
+  } else if ((*q & 0xE0) == 0xC0) {
+    cp = *q & 0x1F;
+    len = 2;
+  } else if ((*q & 0xF0) == 0xE0) {
+    cp = *q & 0x0F;
+    len = 3;
+  } else if ((*q & 0xF8) == 0xF0) {
+    cp = *q & 0x07;
+    len = 4;
+  } else {
+    return false;
+  }
+  if (end - q < len) return false;
+  for (int i = 1; i < len; ++i) {
+    if ((q[i] & 0xC0) != 0x80) return false;
+    cp = (cp << 6) | (q[i] & 0x3F);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return false;
+  }
+  *out = cp;
+  *p = q + len;
+  return true;
+}
+
+// White space as Unicode has it (Zs, line and paragraph separators), and
+// the zero-width characters that show as nothing.
+bool IsSpace(uint32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 ||
+         cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 ||
+         cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000 ||
+         cp == 0xFEFF;
+}
+
+// C0 and C1 controls other than newline and tab, and the bidirectional
+// embedding, override and isolate controls, with which displayed text can
+// be made to read otherwise than it is stored.
+bool IsForbiddenControl(uint32_t cp) {
+  return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp < 0xA0) ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// True when `s` has nothing but white space (valid UTF-8 assumed; a
+// malformed tail counts as not blank).
 bool IsBlank(absl::string_view s) {
-  return absl::StripAsciiWhitespace(s).empty();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  uint32_t cp;
+  while (p < end) {
+    if (!NextCodePoint(&p, end, &cp)) return false;
+    if (!IsSpace(cp)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -40,38 +102,11 @@ bool ScanUtf8(absl::string_view text, size_t* chars, bool* control) {
   *control = false;
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
+  uint32_t cp;
   while (p < end) {
-    uint32_t cp;
-    int len;
-    if (*p < 0x80) {
-      cp = *p;
-      len = 1;
-    } else if ((*p & 0xE0) == 0xC0) {
-      cp = *p & 0x1F;
-      len = 2;
-    } else if ((*p & 0xF0) == 0xE0) {
-      cp = *p & 0x0F;
-      len = 3;
-    } else if ((*p & 0xF8) == 0xF0) {
-      cp = *p & 0x07;
-      len = 4;
-    } else {
-      return false;
-    }
-    if (end - p < len) return false;
-    for (int i = 1; i < len; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp < 0xA0)) {
-      *control = true;
-    }
+    if (!NextCodePoint(&p, end, &cp)) return false;
+    if (IsForbiddenControl(cp)) *control = true;
     ++*chars;
-    p += len;
   }
   return true;
 }

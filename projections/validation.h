@@ -37,7 +37,8 @@ inline constexpr absl::Duration kMaxClockSkew = absl::Minutes(1);
 
 // Whether `text` is valid UTF-8 (no overlong forms, no surrogates); sets
 // `*chars` to its number of code points and `*control` to whether it holds
-// a control character other than newline and tab.
+// a control character other than newline and tab, or a bidirectional
+// embedding, override or isolate control (U+202A..E, U+2066..9).
 bool ScanUtf8(absl::string_view text, size_t* chars, bool* control);
 
 // Agency, review, programme and theme ids: 1 to 64 of [a-z0-9-], starting
@@ -49,7 +50,8 @@ absl::Status CheckEntityId(absl::string_view field, absl::string_view id);
 absl::Status CheckRequestId(absl::string_view request_id);
 
 // Plain text: valid UTF-8, no control characters but newline and tab, at
-// most `max_chars` code points, and not blank when `required`.
+// most `max_chars` code points, and, when `required`, not blank (white
+// space includes Unicode's spaces and zero-width characters).
 absl::Status CheckPlainText(absl::string_view field, absl::string_view text,
                             size_t max_chars, bool required);
 // English checked as CheckPlainText; Welsh the same but always optional.

@@ -16,6 +16,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "services/proto_convert.h"
+#include "services/raw_append_policy.h"
 #include "services/status_mapping.h"
 
 namespace oversight::services {
@@ -117,7 +118,7 @@ class AppendStreamReactor final : public Base {
   static void Submit(const std::shared_ptr<State>& state,
                      v1::AppendStreamRequest request) {
     const uint64_t id = request.correlation_id();
-    absl::StatusOr<ParsedAppend> parsed = ParseAppend(request.append());
+    absl::StatusOr<ParsedAppend> parsed = ParseRawAppend(request.append());
     if (!parsed.ok()) {
       v1::AppendStreamResponse response;
       response.set_correlation_id(id);

@@ -12,6 +12,7 @@
 #include "projections/aggregates.h"
 #include "projections/commands.h"
 #include "projections/domain_errors.h"
+#include "services/keyed_sequencer.h"
 #include "services/log_event_source.h"
 #include "services/status_mapping.h"
 
@@ -65,18 +66,20 @@ absl::Status ParseRequest(const grpc::ByteBuffer& raw,
                           google::protobuf::Message* out) {
   std::vector<grpc::Slice> slices;
   std::string bytes;
-  if (raw.Dump(&slices).ok()) {
-    for (const grpc::Slice& slice : slices) {
-      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
+  const bool dumped = raw.Dump(&slices).ok();
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   }
-  if (!out->ParseFromString(bytes)) {
+  if (!dumped || !out->ParseFromString(bytes)) {
     return es::WithReason(
         absl::InvalidArgumentError(absl::StrCat(
             "the request is not a valid ", out->GetDescriptor()->full_name(),
             ": a text field is not valid UTF-8, or the bytes are malformed")),
         pj::kReasonMalformedRequest);
   }
+  // Fields this server does not know would otherwise be copied, unchecked,
+  // into the permanent log with the fact they came with.
+  out->DiscardUnknownFields();
   return absl::OkStatus();
 }
 
@@ -102,11 +105,19 @@ class CommandOp
                                                  request_.request_id())),
         fingerprint_(Fingerprint(request_)) {}
 
+  // Runs the command while holding `done`, its key in the sequencer,
+  // which is released when the last reference to the op goes: after the
+  // answer, whichever thread gives it.
+  void Start(KeyedSequencer::Done done) {
+    done_ = std::move(done);
+    Run();
+  }
+
+ private:
   void Schedule() {
     executor_->Schedule([self = this->shared_from_this()] { self->Run(); });
   }
 
- private:
   void Run() {
     ++attempts_;
     // Refuse a malformed request id before using it to look anything up.
@@ -121,7 +132,14 @@ class CommandOp
     const pj::CommandContext ctx{actor_, now_};
     absl::StatusOr<pj::Decision> decision =
         pj::DecideCommand(ctx, request_, source);
-    if (!decision.ok()) return Fail(decision.status());
+    if (!decision.ok()) {
+      // The first send of this very request may have been recorded since
+      // the lookup above (a retry racing it), and the rules now see its
+      // effect: answer from it rather than refuse.
+      absl::StatusOr<es::RecordedEvent> late = log_->ReadEvent(event_id_);
+      if (late.ok()) return AnswerFromPrior(*late);
+      return Fail(decision.status());
+    }
     decision->event.set_request_sha256(fingerprint_);
 
     es::ProposedEvent proposed;
@@ -175,10 +193,18 @@ class CommandOp
 
   void AnswerFromPrior(const es::RecordedEvent& prior) {
     v1::DomainEvent event;
-    if (!event.ParseFromString(prior.data)) {
+    // Command ids are reserved (raw_append_policy.h), so what is stored
+    // under one is a domain event; check anyway, as the log outlives
+    // policies.
+    if (!pj::IsDomainStream(prior.stream) ||
+        !event.ParseFromString(prior.data) ||
+        prior.type != pj::EventTypeName(event) ||
+        event.request_id() != request_.request_id() ||
+        event.actor().agency_id() != actor_.agency_id()) {
       return Fail(es::WithReason(
-          absl::InternalError(absl::StrCat("event at position ", prior.position,
-                                           " is not a domain event")),
+          absl::InternalError(absl::StrCat(
+              "event at position ", prior.position,
+              " has this command's id but is not its domain event")),
           pj::kReasonCorruptDomainEvent));
     }
     if (event.request_sha256() != fingerprint_) {
@@ -226,6 +252,7 @@ class CommandOp
   const es::EventId event_id_;
   const std::string fingerprint_;
   int attempts_ = 0;
+  KeyedSequencer::Done done_;
 };
 
 }  // namespace
@@ -236,7 +263,8 @@ CommandService::CommandService(es::EventLog* log, Executor* executor,
     : log_(log),
       executor_(executor),
       identity_(identity),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      sequencer_(executor) {}
 
 es::EventId CommandService::CommandEventId(absl::string_view agency_id,
                                            absl::string_view request_id) {
@@ -259,15 +287,25 @@ grpc::ServerUnaryReactor* CommandService::Handle(
     reactor->Finish(ToGrpcStatus(actor.status(), context));
     return reactor;
   }
-  Request parsed;
-  if (absl::Status s = ParseRequest(*request, &parsed); !s.ok()) {
-    reactor->Finish(ToGrpcStatus(s, context));
-    return reactor;
-  }
-  auto op = std::make_shared<CommandOp<Request, Response>>(
-      log_, executor_, clock_(), context, reactor, std::move(parsed), response,
-      *std::move(actor));
-  op->Schedule();
+  const absl::Time now = clock_();
+  // Parsing and hashing a request of up to 8 MiB is work for the executor,
+  // not for gRPC's threads.
+  executor_->Schedule([this, context, reactor, request, response, now,
+                       actor = *std::move(actor)]() mutable {
+    Request parsed;
+    if (absl::Status s = ParseRequest(*request, &parsed); !s.ok()) {
+      reactor->Finish(ToGrpcStatus(s, context));
+      return;
+    }
+    std::string key = pj::ConsistencyKey(parsed);
+    auto op = std::make_shared<CommandOp<Request, Response>>(
+        log_, executor_, now, context, reactor, std::move(parsed), response,
+        std::move(actor));
+    sequencer_.Submit(std::move(key),
+                      [op = std::move(op)](KeyedSequencer::Done done) mutable {
+                        op->Start(std::move(done));
+                      });
+  });
   return reactor;
 }
 

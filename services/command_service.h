@@ -4,15 +4,21 @@
 // Every command runs the same way, off gRPC's threads, on the executor:
 //  0. parse the request (INVALID_ARGUMENT MALFORMED_REQUEST if it is not
 //     a valid message, e.g. text that is not UTF-8);
-//  1. identify the caller (IdentityProvider);
+//  1. identify the caller (IdentityProvider), then wait until no other
+//     command with the same consistency key (the review, the programme, or
+//     the agency registry; projections/commands.h) is being decided or
+//     appended, so that a rule reading one stream and writing another
+//     (an update needs its period open) cannot be raced;
 //  2. derive the event id from the acting agency and the request id; if
 //     the log already holds it, answer from it (the same request: the
 //     original result, `deduplicated`) or refuse (another request:
 //     ALREADY_EXISTS REQUEST_ID_REUSED);
 //  3. load the aggregates from their streams and decide (projections/);
 //  4. append with the revision the decision was taken at. If the stream
-//     moved in between (ABORTED), go back to 2, at most kMaxAttempts
-//     times in all, then answer ABORTED.
+//     moved in between (ABORTED; only another writer of the log can do
+//     that now), go back to 2, at most kMaxAttempts times in all, then
+//     answer ABORTED. A refusal is re-checked against step 2 first: a
+//     retry that raced its own first send answers from it.
 //
 // Example:
 //   CommandService commands(log, &executor, identity.get());
@@ -32,6 +38,7 @@
 #include "oversight/v1/commands.grpc.pb.h"
 #include "services/executor.h"
 #include "services/identity.h"
+#include "services/keyed_sequencer.h"
 
 namespace oversight::services {
 
@@ -143,6 +150,9 @@ class CommandService final : public RawCommandsService {
   Executor* const executor_;
   const IdentityProvider* const identity_;
   absl::AnyInvocable<absl::Time() const> clock_;
+  // Commands with the same consistency key (projections/commands.h) are
+  // decided and appended one at a time.
+  KeyedSequencer sequencer_;
 };
 
 }  // namespace oversight::services

@@ -9,6 +9,7 @@
 #include "eventstore/subscription.h"
 #include "services/append_stream_reactor.h"
 #include "services/proto_convert.h"
+#include "services/raw_append_policy.h"
 #include "services/status_mapping.h"
 
 namespace oversight::services {
@@ -214,7 +215,7 @@ grpc::ServerUnaryReactor* EventStoreService::Append(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<ParsedAppend> parsed = ParseAppend(*request);
+  absl::StatusOr<ParsedAppend> parsed = ParseRawAppend(*request);
   if (!parsed.ok()) {
     Finish(reactor, context, parsed.status());
     return reactor;

@@ -1,5 +1,8 @@
 #include "services/identity.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <string>
 
 #include "absl/strings/match.h"
@@ -72,8 +75,22 @@ std::unique_ptr<IdentityProvider> NewNoIdentity() {
 }
 
 bool IsLoopbackHost(absl::string_view host) {
-  return host == "localhost" || host == "[::1]" || host == "::1" ||
-         absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  // Literal addresses only: a name such as "127.example.com" could resolve
+  // anywhere.
+  std::string literal(host);
+  if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']') {
+    literal = literal.substr(1, literal.size() - 2);
+  }
+  in_addr v4;
+  if (inet_pton(AF_INET, literal.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, literal.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  return false;
 }
 
 }  // namespace oversight::services

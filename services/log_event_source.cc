@@ -35,4 +35,12 @@ absl::StatusOr<std::vector<v1::DomainEvent>> LogEventSource::Read(
   }
 }
 
+absl::StatusOr<bool> LogEventSource::StreamExists(absl::string_view stream) {
+  absl::StatusOr<es::ReadResult> first =
+      log_->ReadStream(stream, 0, es::Direction::kForwards, 1);
+  if (first.ok()) return !first->events.empty();
+  if (absl::IsNotFound(first.status())) return false;
+  return first.status();
+}
+
 }  // namespace oversight::services

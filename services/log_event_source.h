@@ -21,6 +21,8 @@ class LogEventSource final : public projections::EventSource {
   // is not a DomainEvent; the log's own errors otherwise.
   absl::StatusOr<std::vector<v1::DomainEvent>> Read(
       absl::string_view stream) override;
+  // From the stream's first event alone.
+  absl::StatusOr<bool> StreamExists(absl::string_view stream) override;
 
  private:
   eventstore::EventLog* log_;

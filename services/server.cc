@@ -21,6 +21,7 @@ struct OversightServer::Impl {
   std::string host;
   int port = 0;
   std::unique_ptr<Executor> executor;
+  std::unique_ptr<Executor> command_executor;
   std::unique_ptr<EventStoreService> event_store;
   std::unique_ptr<IdentityProvider> identity;
   std::unique_ptr<CommandService> commands;
@@ -50,12 +51,13 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
     impl->identity = NewNoIdentity();
   }
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
+  impl->command_executor = std::make_unique<Executor>(options.command_threads);
   impl->event_store = std::make_unique<EventStoreService>(
       log, impl->executor.get(), options.verify_chunk_positions);
   std::function<absl::Time()> clock = options.clock;
   if (!clock) clock = [] { return absl::Now(); };
   impl->commands = std::make_unique<CommandService>(
-      log, impl->executor.get(), impl->identity.get(),
+      log, impl->command_executor.get(), impl->identity.get(),
       [clock] { return clock(); });
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -99,6 +101,7 @@ void OversightServer::Shutdown(absl::Duration grace) {
   impl_->server->Shutdown(std::chrono::system_clock::now() +
                           absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
+  impl_->command_executor->Shutdown();
 }
 
 void OversightServer::Wait() { impl_->server->Wait(); }

@@ -27,8 +27,12 @@ namespace oversight::services {
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see port()).
   std::string listen = "127.0.0.1:50051";
-  // Threads that read the log for subscribers that are behind.
+  // Threads that read the log for subscribers that are behind, and serve
+  // reads and verification.
   int subscription_threads = 2;
+  // Threads that decide commands (reading the aggregates they touch), apart
+  // from the readers so that a long read never holds up a command.
+  int command_threads = 2;
   // Positions VerifyChain checks per executor task, between which it can
   // be cancelled and other reads get their turn.
   uint64_t verify_chunk_positions = 65536;

@@ -47,11 +47,11 @@ class EventStoreServiceTest : public ServiceTest {
 };
 
 TEST_F(EventStoreServiceTest, AppendAssignsPositionsAndRevisions) {
-  v1::AppendResponse first = MustAppend(AppendOne("review-1"));
+  v1::AppendResponse first = MustAppend(AppendOne("notes-1"));
   EXPECT_EQ(first.first_position(), 1u);
   EXPECT_EQ(first.first_revision(), 0u);
 
-  v1::AppendRequest batch = AppendOne("review-1");
+  v1::AppendRequest batch = AppendOne("notes-1");
   *batch.add_events() = Event();
   *batch.add_events() = Event();
   v1::AppendResponse second = MustAppend(batch);
@@ -243,15 +243,15 @@ TEST_F(EventStoreServiceTest, ReadStreamPagesForwardsAndBackwards) {
 }
 
 TEST_F(EventStoreServiceTest, ReadAllFiltersByStreamPrefixAndType) {
-  MustAppend(AppendOne("review-1"));
-  MustAppend(AppendOne("recommendation-1"));
-  v1::AppendRequest typed = AppendOne("recommendation-2");
+  MustAppend(AppendOne("notes-1"));
+  MustAppend(AppendOne("tasks-1"));
+  v1::AppendRequest typed = AppendOne("tasks-2");
   typed.mutable_events(0)->set_type("test.Rated");
   MustAppend(typed);
 
   auto ctx = Context();
   v1::ReadAllRequest request;
-  request.mutable_filter()->set_stream_prefix("recommendation-");
+  request.mutable_filter()->set_stream_prefix("tasks-");
   v1::ReadAllResponse response;
   ASSERT_TRUE(stub_->ReadAll(ctx.get(), request, &response).ok());
   ASSERT_EQ(response.events_size(), 2);
@@ -263,7 +263,7 @@ TEST_F(EventStoreServiceTest, ReadAllFiltersByStreamPrefixAndType) {
   request.mutable_filter()->add_event_types("test.Rated");
   ASSERT_TRUE(stub_->ReadAll(ctx2.get(), request, &response).ok());
   ASSERT_EQ(response.events_size(), 1);
-  EXPECT_EQ(response.events(0).stream(), "recommendation-2");
+  EXPECT_EQ(response.events(0).stream(), "tasks-2");
 }
 
 TEST_F(EventStoreServiceTest, ReadAllBackwardsFromEnd) {

@@ -161,23 +161,23 @@ TEST_F(SubscribeServiceTest, OversizedFilterIsInvalidArgument) {
 }
 
 TEST_F(SubscribeServiceTest, FilteredSubscriptionSkipsOtherStreams) {
-  MustAppend(AppendOne("review-1"));
-  MustAppend(AppendOne("recommendation-1"));
+  MustAppend(AppendOne("notes-1"));
+  MustAppend(AppendOne("tasks-1"));
   auto ctx = Context();
   v1::SubscribeRequest request;
   request.set_from_position(1);
-  request.mutable_filter()->set_stream_prefix("recommendation-");
+  request.mutable_filter()->set_stream_prefix("tasks-");
   auto reader = stub_->Subscribe(ctx.get(), request);
   v1::SubscribeResponse message;
   ASSERT_TRUE(reader->Read(&message));
-  EXPECT_EQ(message.event().stream(), "recommendation-1");
+  EXPECT_EQ(message.event().stream(), "tasks-1");
   ASSERT_TRUE(reader->Read(&message));
   ASSERT_TRUE(message.has_caught_up());
   EXPECT_EQ(message.caught_up().head_position(), 2u);
-  MustAppend(AppendOne("review-1"));
-  MustAppend(AppendOne("recommendation-2"));
+  MustAppend(AppendOne("notes-1"));
+  MustAppend(AppendOne("tasks-2"));
   ASSERT_TRUE(reader->Read(&message));
-  EXPECT_EQ(message.event().stream(), "recommendation-2");
+  EXPECT_EQ(message.event().stream(), "tasks-2");
   EXPECT_EQ(message.event().position(), 4u);
   ctx->TryCancel();
 }
