@@ -167,5 +167,15 @@ TEST_F(PartnerReportTest, ReportForAnUnknownProgrammeIsProgrammeNotFound) {
                "PROGRAMME_NOT_FOUND");
 }
 
+TEST_F(RulesTest, ProgrammeOwnedByAForceIsAgencyKindMismatch) {
+  EXPECT_ERROR(Run("opcc", Programme("isac", "police")), Code::kInvalidArgument,
+               "AGENCY_KIND_MISMATCH");
+}
+
+TEST_F(RulesTest, ProgrammeOwnedByThePanelIsAgencyKindMismatch) {
+  EXPECT_ERROR(Run("opcc", Programme("isac", "panel")), Code::kInvalidArgument,
+               "AGENCY_KIND_MISMATCH");
+}
+
 }  // namespace
 }  // namespace oversight::projections

@@ -384,5 +384,19 @@ TEST_F(RulesTest, ClosingAnUnknownRecommendationIsRecommendationNotFound) {
                "RECOMMENDATION_NOT_FOUND");
 }
 
+TEST_F(RulesTest, RecommendationOwnedByThePanelIsAgencyKindMismatch) {
+  EXPECT_ERROR(Run("opcc", IssueRec(7, "panel", {})), Code::kInvalidArgument,
+               "AGENCY_KIND_MISMATCH");
+}
+
+TEST_F(RulesTest, AuditorContributingIsAgencyKindMismatch) {
+  EXPECT_ERROR(Run("opcc", IssueRec(7, "police", {"auditor"})),
+               Code::kInvalidArgument, "AGENCY_KIND_MISMATCH");
+}
+
+TEST_F(RulesTest, ReviewingBodyMayOwnItsOwnRecommendation) {
+  EXPECT_OK(Run("opcc", IssueRec(18, "opcc", {})));
+}
+
 }  // namespace
 }  // namespace oversight::projections

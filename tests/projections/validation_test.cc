@@ -528,5 +528,26 @@ TEST(CheckOccurredAtTest, SecondsOutOfTimestampRangeAreRefused) {
   EXPECT_OK(CheckOccurredAt(true, ts, TestNow()));
 }
 
+TEST(CheckPlainTextTest, UnicodeSpacesAloneAreBlank) {
+  // No-break space, em space, zero-width space, ideographic space.
+  for (const char* blank :
+       {"\u00A0", "\u2003", "\u200B", "\u3000", " \u00A0\n\t"}) {
+    EXPECT_ERROR(CheckPlainText("f", blank, 100, true), kInvalid,
+                 "MISSING_FIELD")
+        << blank;
+  }
+  EXPECT_TRUE(CheckPlainText("f", "\u00A0x", 100, true).ok());
+}
+
+TEST(CheckPlainTextTest, BidirectionalControlsAreInvalidText) {
+  for (const char* text : {"abc\u202Edef", "x\u2066y\u2069", "\u202Aq"}) {
+    EXPECT_ERROR(CheckPlainText("f", text, 100, false), kInvalid,
+                 "INVALID_TEXT")
+        << text;
+  }
+  // Other format characters used in ordinary text are fine.
+  EXPECT_TRUE(CheckPlainText("f", "Siân\u200Dx", 100, true).ok());
+}
+
 }  // namespace
 }  // namespace oversight::projections
