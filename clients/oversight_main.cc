@@ -122,7 +122,7 @@ constexpr Verb kVerbs[] = {
      "requires (default any).\n"
      "\n"
      "Example:\n"
-     "  oversight append review-1 example.Noted 'hello' --expected=no_stream\n",
+     "  oversight append notes-1 example.Noted 'hello' --expected=no_stream\n",
      Append},
     {"read-stream", "read-stream STREAM [FROM]", "events of one stream",
      "Prints the events of STREAM from revision FROM (default: the first, or\n"
@@ -130,7 +130,7 @@ constexpr Verb kVerbs[] = {
      "pages on until the end.\n"
      "\n"
      "Example:\n"
-     "  oversight read-stream review-1 --all\n",
+     "  oversight read-stream notes-1 --all\n",
      ReadStream},
     {"read-all", "read-all [FROM]", "events of the whole log",
      "Prints the events of the whole log from position FROM (default: the\n"
@@ -207,7 +207,7 @@ std::string ProgramUsage() {
       absl::StrFormat("  %-27s %s\n", "help [VERB]",
                       "a verb's usage and an example (or: VERB --help)"),
       "Example:\n"
-      "  oversight append review-1 example.Noted 'hello' --expected=no_stream\n"
+      "  oversight append notes-1 example.Noted 'hello' --expected=no_stream\n"
       "  oversight read-all --all\n"
       "  oversight import review.jsonl\n"
       "Exit codes: 0 ok, 1 refused, 2 usage or bad import file,\n"
