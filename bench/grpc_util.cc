@@ -35,6 +35,8 @@ absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
     eventstore::EventLog* log) {
   services::ServerOptions options;
   options.listen = "127.0.0.1:0";
+  // The command workloads name their agency in metadata (loopback only).
+  options.insecure_identity_from_metadata = true;
   return services::OversightServer::Start(options, log);
 }
 

@@ -16,7 +16,7 @@
 //   oversight_bench [--duration_seconds=3] [--repetitions=3]
 //       [--event_bytes=1024] [--dir=/scratch] [--output_markdown=out.md]
 //       [--workloads=raw,raw_batch,direct,direct_batch,grpc,grpc_stream,
-//                    grpc_async,grpc_ping,grpc_batch,read]
+//                    grpc_async,grpc_ping,grpc_batch,command,read]
 
 #include <unistd.h>
 
@@ -63,8 +63,7 @@ ABSL_FLAG(int, read_page, 1000, "max_count of each ReadAll page.");
 ABSL_FLAG(
     std::string, workloads,
     "raw,raw_batch,direct,direct_batch,grpc,grpc_stream,grpc_async,grpc_ping,"
-    "grpc_batch,"
-    "read",
+    "grpc_batch,command,read",
     "Workloads to run (comma-separated). grpc_ping: GetHead calls (no "
     "disk) from the largest --threads count: the cost of a gRPC call "
     "without the log.");
@@ -204,6 +203,7 @@ int main(int argc, char** argv) {
          ++m) {
       specs.push_back(ob::GrpcStreamSpec(options, t, 1, modes[m]));
     }
+    if (run("command")) specs.push_back(ob::CommandSpec(options, t));
     if (run("grpc_async") && t > 1) {
       specs.push_back(ob::GrpcAsyncSpec(options, t, 1, 1));
     }

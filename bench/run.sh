@@ -20,7 +20,7 @@ bash scripts/install-deps.sh >&2
 
 # Build output goes to stderr, so that stdout is only the report.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DOVERSIGHT_BUILD_TESTS=OFF >&2
+  -DOVERSIGHT_BUILD_TESTS=OFF -DOVERSIGHT_BUILD_BENCH=ON >&2
 ninja -C "$build" -j"$jobs" oversight_bench >&2
 
 mkdir -p bench/results

@@ -4,6 +4,7 @@
 //
 //   raw      RawStore (raw_rocks.h): synced RocksDB writes, the limit.
 //   direct   RocksEventStore::Append in-process: the log without gRPC.
+//   command  oversight.v1.Commands/SubmitProgressUpdate, the domain path.
 //   grpc     oversight.v1.EventStore/Append through an in-process
 //            OversightServer on 127.0.0.1:0, synchronous unary calls.
 //   read     ReadAll of a populated log, in-process and over gRPC.
@@ -85,6 +86,11 @@ PointSpec GrpcAsyncSpec(const WorkloadOptions& options, int calls, int drivers,
 // Unary GetHead calls, which touch no disk: the CPU cost of a gRPC call
 // on this machine, an upper bound for single-event appends over gRPC.
 PointSpec GrpcPingSpec(const WorkloadOptions& options, int clients);
+
+// SubmitProgressUpdate commands from `clients` clients, each over 16
+// recommendations of its own, through an OversightServer that takes
+// identity from metadata (command_workloads.cc).
+PointSpec CommandSpec(const WorkloadOptions& options, int clients);
 
 // Writes `events` events into a fresh log, then reads the whole log
 // `repetitions` times with ReadAll pages of `page` events, in-process and
