@@ -47,7 +47,9 @@ class KeyedSequencer {
   };
   using Task = absl::AnyInvocable<void(Done) &&>;
 
-  // `executor` must outlive the sequencer, and the sequencer every Done.
+  // `executor` must outlive the sequencer, and the sequencer every Done
+  // and every task it runs: shut the executor down (joining its threads)
+  // before destroying the sequencer.
   explicit KeyedSequencer(Executor* executor) : executor_(executor) {}
   KeyedSequencer(const KeyedSequencer&) = delete;
   KeyedSequencer& operator=(const KeyedSequencer&) = delete;
