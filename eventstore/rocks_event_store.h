@@ -29,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "eventstore/snapshot_store.h"
 #include "absl/synchronization/mutex.h"
 #include "eventstore/event_log.h"
 #include "eventstore/rocks_layout.h"
@@ -41,7 +42,7 @@ class ColumnFamilyHandle;
 
 namespace oversight::eventstore {
 
-class RocksEventStore final : public EventLog {
+class RocksEventStore final : public EventLog, public SnapshotStore {
  public:
   struct Options {
     // Create the store if `dir` holds none.
@@ -90,6 +91,13 @@ class RocksEventStore final : public EventLog {
                                      size_t max_count,
                                      const EventFilter& filter) override;
   absl::StatusOr<RecordedEvent> ReadEvent(const EventId& id) override;
+
+  // SnapshotStore, in the `snapshots` column family (rocks_snapshots.cc).
+  absl::Status PutSnapshot(absl::string_view name,
+                           const Snapshot& snapshot) override;
+  absl::StatusOr<std::optional<Snapshot>> GetSnapshot(
+      absl::string_view name) override;
+  absl::Status DeleteSnapshot(absl::string_view name) override;
   ChainHead Head() const override;
   absl::StatusOr<VerifyResult> Verify(Position from, Position to) override;
   std::unique_ptr<Subscription> Subscribe(Position from,

@@ -7,6 +7,8 @@
 //   streams         stream name                        last revision (8, BE)
 //   stream_index    stream name, 0x00, revision (8,BE) position (8, BE)
 //   event_ids       event id (16 bytes)                position (8, BE)
+//   snapshots       snapshot name                      position (8, BE),
+//                                                      version (4, BE), data
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so
 // iterating `log` walks positions in order. Stream names cannot contain
@@ -32,12 +34,17 @@ enum class ColumnFamily : int {
   kStreams = 2,
   kStreamIndex = 3,
   kEventIds = 4,
+  kSnapshots = 5,
 };
-inline constexpr int kNumColumnFamilies = 5;
+inline constexpr int kNumColumnFamilies = 6;
 
 inline constexpr std::array<absl::string_view, kNumColumnFamilies>
-    kColumnFamilyNames = {"default", "log", "streams", "stream_index",
-                          "event_ids"};
+    kColumnFamilyNames = {"default",      "log",       "streams",
+                          "stream_index", "event_ids", "snapshots"};
+
+// A snapshot value: position (fixed64), version (fixed32, big-endian),
+// then the data.
+inline constexpr size_t kSnapshotHeaderSize = 8 + 4;
 
 inline absl::string_view ColumnFamilyName(ColumnFamily cf) {
   return kColumnFamilyNames[static_cast<int>(cf)];

@@ -1,7 +1,9 @@
 // oversightd: the Oversight server. Opens (or creates) the event log in
 // --data_dir and serves it over gRPC on --listen until SIGINT or SIGTERM,
 // then stops accepting calls, lets calls in flight finish, and closes the
-// log cleanly.
+// log cleanly. It hosts the read models (the status board, history, ...),
+// starting from their last snapshot or, with --rebuild or when the
+// snapshot is missing or from another version, from the whole log.
 //
 //   oversightd --listen=127.0.0.1:50051 --data_dir=./data
 
@@ -31,6 +33,12 @@ ABSL_FLAG(bool, insecure_identity_from_metadata, false,
           "take the acting agency from the oversight-agency and "
           "oversight-actor call metadata, unverified; for tests and local "
           "use, allowed only when --listen is a loopback address");
+ABSL_FLAG(bool, rebuild, false,
+          "rebuild the read models from the whole log instead of starting "
+          "from their snapshot");
+ABSL_FLAG(uint64_t, snapshot_every, 100000,
+          "events applied between snapshots of the read models (0: only at "
+          "shutdown)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long calls in flight may take to finish");
 
@@ -81,12 +89,27 @@ int main(int argc, char** argv) {
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.insecure_identity_from_metadata =
       absl::GetFlag(FLAGS_insecure_identity_from_metadata);
+  server_options.snapshots = store->get();
+  server_options.projections.rebuild = absl::GetFlag(FLAGS_rebuild);
+  server_options.projections.snapshot_every =
+      absl::GetFlag(FLAGS_snapshot_every);
   absl::StatusOr<std::unique_ptr<oversight::services::OversightServer>> server =
       oversight::services::OversightServer::Start(server_options, store->get());
   if (!server.ok()) {
     Log(absl::StrCat("cannot start: ", server.status().ToString()));
     return 1;
   }
+  const oversight::services::ProjectionHost::StartInfo& info =
+      (*server)->projections()->start_info();
+  Log(absl::StrCat(
+      "read models: ",
+      info.from_snapshot
+          ? absl::StrCat("from the snapshot at position ",
+                         info.snapshot_position)
+          : absl::StrCat("rebuilt from the log (", info.why_rebuilt, ")"),
+      "; applied ", info.events_applied, " events in ",
+      absl::FormatDuration(info.catch_up_time), "; at position ",
+      (*server)->projections()->position()));
   const es::ChainHead head = (*store)->Head();
   Log(absl::StrCat("listening on ", (*server)->address(), "; data dir ",
                    data_dir, "; head position ", head.position, " hash ",

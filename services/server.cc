@@ -1,5 +1,7 @@
 #include "services/server.h"
 
+#include <openssl/rand.h>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -7,6 +9,7 @@
 #include "services/command_service.h"
 #include "services/event_store_service.h"
 #include "services/executor.h"
+#include "services/query_service.h"
 
 namespace oversight::services {
 
@@ -15,6 +18,25 @@ namespace {
 // capped at 4 MiB of payload plus one event of at most 2 MiB.
 constexpr int kMaxReceiveBytes = 8 << 20;
 constexpr int kMaxSendBytes = 16 << 20;
+
+// The key that authenticates ListHistory page tokens: made once, kept in
+// the snapshot store so that tokens outlive a restart.
+absl::StatusOr<std::string> PageTokenKey(eventstore::SnapshotStore* store) {
+  constexpr char kName[] = "page-token-key";
+  absl::StatusOr<std::optional<eventstore::Snapshot>> stored =
+      store->GetSnapshot(kName);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value() && (*stored)->data.size() == 32) {
+    return (*stored)->data;
+  }
+  eventstore::Snapshot key;
+  key.data.resize(32);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data.data()), 32) != 1) {
+    return absl::InternalError("no randomness for the page token key");
+  }
+  if (absl::Status s = store->PutSnapshot(kName, key); !s.ok()) return s;
+  return key.data;
+}
 }  // namespace
 
 struct OversightServer::Impl {
@@ -25,6 +47,8 @@ struct OversightServer::Impl {
   std::unique_ptr<EventStoreService> event_store;
   std::unique_ptr<IdentityProvider> identity;
   std::unique_ptr<CommandService> commands;
+  std::unique_ptr<ProjectionHost> projections;
+  std::unique_ptr<QueryService> queries;
   std::unique_ptr<grpc::Server> server;
   absl::Mutex mu;
   bool shut_down ABSL_GUARDED_BY(mu) = false;
@@ -59,6 +83,17 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   impl->commands = std::make_unique<CommandService>(
       log, impl->command_executor.get(), impl->identity.get(),
       [clock] { return clock(); });
+  if (options.snapshots != nullptr) {
+    absl::StatusOr<std::unique_ptr<ProjectionHost>> host =
+        ProjectionHost::Start(log, options.snapshots, options.projections);
+    if (!host.ok()) return host.status();
+    impl->projections = *std::move(host);
+    absl::StatusOr<std::string> key = PageTokenKey(options.snapshots);
+    if (!key.ok()) return key.status();
+    impl->queries = std::make_unique<QueryService>(
+        log, impl->projections.get(), impl->executor.get(),
+        PageTokens(*std::move(key)), clock);
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -67,6 +102,7 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
                            &impl->port);
   builder.RegisterService(impl->event_store.get());
   builder.RegisterService(impl->commands.get());
+  if (impl->queries != nullptr) builder.RegisterService(impl->queries.get());
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
   builder.SetMaxSendMessageSize(kMaxSendBytes);
   impl->server = builder.BuildAndStart();
@@ -102,8 +138,14 @@ void OversightServer::Shutdown(absl::Duration grace) {
                           absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
   impl_->command_executor->Shutdown();
+  // A failed final snapshot costs only a longer catch-up at the next start.
+  if (impl_->projections != nullptr) impl_->projections->Stop().IgnoreError();
 }
 
 void OversightServer::Wait() { impl_->server->Wait(); }
+
+const ProjectionHost* OversightServer::projections() const {
+  return impl_->projections.get();
+}
 
 }  // namespace oversight::services

@@ -21,6 +21,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
+#include "eventstore/snapshot_store.h"
+#include "services/projection_host.h"
 
 namespace oversight::services {
 
@@ -40,8 +42,13 @@ struct ServerOptions {
   // For tests and local use: Start refuses it unless `listen` is a
   // loopback address. Without it, commands are refused UNAUTHENTICATED.
   bool insecure_identity_from_metadata = false;
-  // "Now" for commands; empty: the system clock.
+  // "Now" for commands and queries; empty: the system clock.
   std::function<absl::Time()> clock;
+  // Where the read models keep their snapshots (the store of `log`, as a
+  // rule). With it the server hosts the read models and serves
+  // oversight.v1.Queries; without it, it serves no queries.
+  eventstore::SnapshotStore* snapshots = nullptr;
+  ProjectionHost::Options projections;
 };
 
 class OversightServer {
@@ -63,11 +70,16 @@ class OversightServer {
   std::string address() const;
 
   // Stops accepting calls, lets calls in flight finish for up to `grace`,
-  // then cancels the rest (subscriptions end with CANCELLED). Idempotent.
+  // then cancels the rest (subscriptions end with CANCELLED), and stops the
+  // read models, which write a snapshot. Idempotent.
   void Shutdown(absl::Duration grace);
 
   // Blocks until Shutdown has completed.
   void Wait();
+
+  // The read models, or nullptr when the server serves no queries. After
+  // Shutdown they have stopped following the log (and written a snapshot).
+  const ProjectionHost* projections() const;
 
  private:
   struct Impl;

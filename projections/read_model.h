@@ -1,0 +1,84 @@
+// The read models: recorded domain events folded into a ProjectionState
+// (proto/oversight/v1/projection_state.proto), the state behind the
+// status board, the attention list, the partner view and the history.
+//
+// Pure: Apply is a function of the state and one event. The server keeps a
+// live state at the log's head; a query as at a past position or instant
+// folds just the events of what it asks about, through an AsOfFilter;
+// tests and an auditor's offline replay fold whatever they read.
+//
+// Example:
+//   v1::ProjectionState state;
+//   for (const eventstore::RecordedEvent& r : log_events) {
+//     if (auto e = ToDomainEvent(r)) Apply(*e, &state);
+//   }
+
+#ifndef OVERSIGHT_PROJECTIONS_READ_MODEL_H_
+#define OVERSIGHT_PROJECTIONS_READ_MODEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "eventstore/types.h"
+#include "oversight/v1/domain.pb.h"
+#include "oversight/v1/projection_state.pb.h"
+
+namespace oversight::projections {
+
+// The version of Apply and of ProjectionState's meaning. A snapshot
+// written by another version is not used: the state is rebuilt from the
+// log. Bump it whenever Apply changes what it produces.
+inline constexpr uint32_t kReadModelVersion = 1;
+
+// A domain event with what the log says about it.
+struct RecordedDomainEvent {
+  eventstore::Position position = 0;
+  std::string stream;
+  eventstore::Revision revision = 0;
+  absl::Time recorded_at;
+  eventstore::Hash hash{};
+  v1::DomainEvent event;
+
+  absl::Time occurred_at() const;
+};
+
+// The domain event in `recorded`, or nullopt when it is not one (another
+// stream, or bytes that do not parse as a DomainEvent with a payload).
+std::optional<RecordedDomainEvent> ToDomainEvent(
+    const eventstore::RecordedEvent& recorded);
+
+// Which events a fold takes: those recorded at or before `position` (0:
+// any) that occurred at or before `effective_at` (nullopt: any).
+struct AsOfFilter {
+  eventstore::Position position = 0;
+  std::optional<absl::Time> effective_at;
+
+  bool Admits(const RecordedDomainEvent& e) const;
+};
+
+// Folds `event` into `state` and sets state->position to its position.
+// Events must come in log order. An event about something the state does
+// not hold (an update of a recommendation the fold never saw, as when a
+// filter left the issuing out) changes nothing but the position and the
+// history.
+void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state);
+
+// History keys: every event touching a subject is posted under its key.
+std::string ReviewHistoryKey(absl::string_view review_id);
+std::string RecommendationHistoryKey(absl::string_view review_id,
+                                     int32_t number);
+std::string AgencyHistoryKey(absl::string_view agency_id);
+std::string PersonHistoryKey(absl::string_view agency_id,
+                             absl::string_view person);
+
+// The keys `event` is posted under: its review, its recommendation and
+// any it relates to, the acting agency and person, and agencies it names.
+std::vector<std::string> HistoryKeysOf(const v1::DomainEvent& event);
+
+}  // namespace oversight::projections
+
+#endif  // OVERSIGHT_PROJECTIONS_READ_MODEL_H_

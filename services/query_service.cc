@@ -1,0 +1,321 @@
+#include "services/query_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/errors.h"
+#include "projections/aggregates.h"
+#include "projections/domain_errors.h"
+#include "projections/recommendation_detail.h"
+#include "projections/validation.h"
+#include "projections/views.h"
+#include "services/status_mapping.h"
+
+namespace oversight::services {
+
+namespace es = ::oversight::eventstore;
+namespace pj = ::oversight::projections;
+
+namespace {
+
+// A call's deadline as an absl::Time, a little early so that the answer
+// (DEADLINE_EXCEEDED with its reason) reaches the client before gRPC
+// cancels the call itself.
+absl::Time WaitDeadline(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return absl::InfiniteFuture();
+  }
+  const absl::Time at = absl::FromChrono(deadline);
+  const absl::Duration left = at - absl::Now();
+  return at - std::min(absl::Milliseconds(50), left / 10);
+}
+
+absl::Status ReviewNotFound(absl::string_view review_id) {
+  return pj::NotFound(
+      pj::kReasonReviewNotFound,
+      absl::StrCat("review \"", review_id,
+                   "\" does not exist (as at the moment asked)"));
+}
+
+const v1::ProjectedReview* FindReview(const v1::ProjectionState& state,
+                                      const std::string& id) {
+  auto it = state.reviews().find(id);
+  return it == state.reviews().end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+QueryService::QueryService(es::EventLog* log, ProjectionHost* host,
+                           Executor* executor, PageTokens tokens,
+                           std::function<absl::Time()> clock)
+    : log_(log),
+      host_(host),
+      executor_(executor),
+      tokens_(std::move(tokens)),
+      clock_(std::move(clock)) {}
+
+grpc::ServerUnaryReactor* QueryService::Run(
+    grpc::CallbackServerContext* context, uint64_t min_position,
+    std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto run = [this, reactor, context, work = std::move(work)]() mutable {
+    executor_->Schedule([reactor, context, work = std::move(work)] {
+      reactor->Finish(ToGrpcStatus(work(), context));
+    });
+  };
+  if (min_position == 0) {
+    run();
+    return reactor;
+  }
+  host_->WhenReached(
+      min_position, WaitDeadline(*context),
+      [reactor, context, run = std::move(run)](absl::Status reached) mutable {
+        if (!reached.ok()) {
+          reactor->Finish(ToGrpcStatus(reached, context));
+          return;
+        }
+        run();
+      });
+  return reactor;
+}
+
+absl::StatusOr<v1::ProjectionState> QueryService::ReviewAsOf(
+    const std::string& review_id, const pj::AsOfFilter& filter) {
+  std::vector<std::string> streams = {pj::ReviewStream(review_id)};
+  bool known = false;
+  host_->Read([&](const v1::ProjectionState& state) {
+    const v1::ProjectedReview* review = FindReview(state, review_id);
+    if (review == nullptr) return;
+    known = true;
+    for (const auto& [number, rec] : review->recommendations()) {
+      streams.push_back(pj::RecommendationStream(review_id, number));
+    }
+  });
+  if (!known) return ReviewNotFound(review_id);
+  absl::StatusOr<std::vector<pj::RecordedDomainEvent>> events =
+      ReadStreams(log_, streams, filter);
+  if (!events.ok()) return events.status();
+  v1::ProjectionState state;
+  for (const pj::RecordedDomainEvent& e : *events) pj::Apply(e, &state);
+  if (FindReview(state, review_id) == nullptr) return ReviewNotFound(review_id);
+  return state;
+}
+
+// ------------------------------------------------------------- the board
+
+absl::Status QueryService::StatusBoard(const v1::GetStatusBoardRequest& request,
+                                       v1::GetStatusBoardResponse* response) {
+  if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
+      request.as_of(), host_->position(), log_->Head().position, clock_());
+  if (!filter.ok()) return filter.status();
+  if (!IsPast(request.as_of())) {
+    bool found = false;
+    host_->Read([&](const v1::ProjectionState& state) {
+      const v1::ProjectedReview* review =
+          FindReview(state, request.review_id());
+      if (review == nullptr) return;
+      found = true;
+      pj::FillStatusBoard(*review, response);
+      filter->position = state.position();
+    });
+    if (!found) return ReviewNotFound(request.review_id());
+  } else {
+    absl::StatusOr<v1::ProjectionState> state =
+        ReviewAsOf(request.review_id(), *filter);
+    if (!state.ok()) return state.status();
+    pj::FillStatusBoard(state->reviews().at(request.review_id()), response);
+  }
+  *response->mutable_reflects() = ReflectsOf(*filter);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* QueryService::GetStatusBoard(
+    grpc::CallbackServerContext* context,
+    const v1::GetStatusBoardRequest* request,
+    v1::GetStatusBoardResponse* response) {
+  return Run(context, request->min_position(), [this, request, response] {
+    return StatusBoard(*request, response);
+  });
+}
+
+// ---------------------------------------------------------- attention
+
+absl::Status QueryService::Attention(const v1::ListAttentionRequest& request,
+                                     v1::ListAttentionResponse* response) {
+  if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
+    return s;
+  }
+  const absl::Time now = clock_();
+  absl::StatusOr<pj::AsOfFilter> filter =
+      ParseAsOf(request.as_of(), host_->position(), log_->Head().position, now);
+  if (!filter.ok()) return filter.status();
+  const absl::CivilDay today =
+      absl::ToCivilDay(filter->effective_at.value_or(now), absl::UTCTimeZone());
+  if (!IsPast(request.as_of())) {
+    bool found = false;
+    host_->Read([&](const v1::ProjectionState& state) {
+      const v1::ProjectedReview* review =
+          FindReview(state, request.review_id());
+      if (review == nullptr) return;
+      found = true;
+      pj::FillAttention(*review, today, response);
+      filter->position = state.position();
+    });
+    if (!found) return ReviewNotFound(request.review_id());
+  } else {
+    absl::StatusOr<v1::ProjectionState> state =
+        ReviewAsOf(request.review_id(), *filter);
+    if (!state.ok()) return state.status();
+    pj::FillAttention(state->reviews().at(request.review_id()), today,
+                      response);
+  }
+  *response->mutable_reflects() = ReflectsOf(*filter);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* QueryService::ListAttention(
+    grpc::CallbackServerContext* context,
+    const v1::ListAttentionRequest* request,
+    v1::ListAttentionResponse* response) {
+  return Run(context, request->min_position(), [this, request, response] {
+    return Attention(*request, response);
+  });
+}
+
+// ------------------------------------------------------ one recommendation
+
+absl::Status QueryService::Recommendation(
+    const v1::GetRecommendationRequest& request,
+    v1::GetRecommendationResponse* response) {
+  if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          pj::CheckRecommendationNumber("number", request.number());
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
+      request.as_of(), host_->position(), log_->Head().position, clock_());
+  if (!filter.ok()) return filter.status();
+  // The texts are not in the live models: always fold the two streams.
+  absl::StatusOr<std::vector<pj::RecordedDomainEvent>> events = ReadStreams(
+      log_,
+      {pj::ReviewStream(request.review_id()),
+       pj::RecommendationStream(request.review_id(), request.number())},
+      *filter);
+  if (!events.ok()) return events.status();
+  v1::ProjectionState state;
+  for (const pj::RecordedDomainEvent& e : *events) pj::Apply(e, &state);
+  const v1::ProjectedReview* review = FindReview(state, request.review_id());
+  if (review == nullptr) return ReviewNotFound(request.review_id());
+  auto rec = review->recommendations().find(request.number());
+  if (rec == review->recommendations().end()) {
+    return pj::NotFound(
+        pj::kReasonRecommendationNotFound,
+        absl::StrCat("recommendation ", request.number(), " of review \"",
+                     request.review_id(),
+                     "\" does not exist (as at the moment asked)"));
+  }
+  *response->mutable_summary() = pj::BoardRow(*review, rec->second);
+  pj::FoldRecommendationDetail(*events, request.review_id(), request.number(),
+                               response);
+  *response->mutable_reflects() = ReflectsOf(*filter);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* QueryService::GetRecommendation(
+    grpc::CallbackServerContext* context,
+    const v1::GetRecommendationRequest* request,
+    v1::GetRecommendationResponse* response) {
+  return Run(context, request->min_position(), [this, request, response] {
+    return Recommendation(*request, response);
+  });
+}
+
+// ---------------------------------------------------------- partner view
+
+absl::Status QueryService::PartnerView(const v1::GetPartnerViewRequest& request,
+                                       v1::GetPartnerViewResponse* response) {
+  if (absl::Status s = pj::CheckId("agency_id", request.agency_id()); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
+      request.as_of(), host_->position(), log_->Head().position, clock_());
+  if (!filter.ok()) return filter.status();
+  const std::string& agency = request.agency_id();
+  bool found = false;
+  std::vector<std::string> streams = {pj::kAgenciesStream};
+  host_->Read([&](const v1::ProjectionState& state) {
+    if (state.agencies().find(agency) == state.agencies().end()) return;
+    found = true;
+    if (!IsPast(request.as_of())) {
+      pj::FillPartnerView(state, agency, response);
+      filter->position = state.position();
+      return;
+    }
+    // What a replay needs: the agency's programmes, and the reviews and
+    // recommendations it owns or contributes to.
+    for (const auto& [id, p] : state.programmes()) {
+      if (p.owning_agency_id() == agency) {
+        streams.push_back(pj::ProgrammeStream(id));
+      }
+    }
+    for (const auto& [review_id, review] : state.reviews()) {
+      bool involved = false;
+      for (const auto& [number, rec] : review.recommendations()) {
+        const auto& c = rec.contributing_agency_ids();
+        if (rec.owning_agency_id() == agency ||
+            std::find(c.begin(), c.end(), agency) != c.end()) {
+          involved = true;
+          streams.push_back(pj::RecommendationStream(review_id, number));
+        }
+      }
+      if (involved) streams.push_back(pj::ReviewStream(review_id));
+    }
+  });
+  if (!found) {
+    return pj::NotFound(
+        pj::kReasonAgencyNotFound,
+        absl::StrCat("agency \"", agency, "\" is not registered"));
+  }
+  if (IsPast(request.as_of())) {
+    absl::StatusOr<std::vector<pj::RecordedDomainEvent>> events =
+        ReadStreams(log_, streams, *filter);
+    if (!events.ok()) return events.status();
+    v1::ProjectionState state;
+    for (const pj::RecordedDomainEvent& e : *events) pj::Apply(e, &state);
+    if (state.agencies().find(agency) == state.agencies().end()) {
+      return pj::NotFound(
+          pj::kReasonAgencyNotFound,
+          absl::StrCat("agency \"", agency, "\" was not registered then"));
+    }
+    pj::FillPartnerView(state, agency, response);
+  }
+  *response->mutable_reflects() = ReflectsOf(*filter);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* QueryService::GetPartnerView(
+    grpc::CallbackServerContext* context,
+    const v1::GetPartnerViewRequest* request,
+    v1::GetPartnerViewResponse* response) {
+  return Run(context, request->min_position(), [this, request, response] {
+    return PartnerView(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* QueryService::ListHistory(
+    grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
+    v1::ListHistoryResponse* response) {
+  return Run(context, request->min_position(),
+             [this, request, response] { return History(*request, response); });
+}
+
+}  // namespace oversight::services

@@ -1,0 +1,185 @@
+#include "services/query_support.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "eventstore/errors.h"
+#include "eventstore/limits.h"
+#include "eventstore/record_format.h"
+
+namespace oversight::services {
+
+namespace es = ::oversight::eventstore;
+namespace pj = ::oversight::projections;
+
+namespace {
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+absl::Status Invalid(absl::string_view reason, absl::string_view message) {
+  return es::WithReason(absl::InvalidArgumentError(message), reason);
+}
+
+std::string Mac(absl::string_view key, absl::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+       &size);
+  return std::string(reinterpret_cast<const char*>(out), 16);
+}
+
+constexpr size_t kDigestBytes = 16;
+constexpr size_t kTokenBytes = 8 + 8 + kDigestBytes + 16;
+
+}  // namespace
+
+bool IsPast(const v1::AsOf& as_of) {
+  return as_of.position() != 0 || as_of.has_effective_at();
+}
+
+absl::StatusOr<pj::AsOfFilter> ParseAsOf(const v1::AsOf& as_of,
+                                         uint64_t through, uint64_t head,
+                                         absl::Time now) {
+  pj::AsOfFilter filter;
+  if (as_of.position() > head) {
+    return Invalid(kReasonAsOfInFuture,
+                   absl::StrCat("as_of.position ", as_of.position(),
+                                " is past the log's head, ", head));
+  }
+  filter.position = as_of.position() != 0 ? as_of.position() : through;
+  if (as_of.has_effective_at()) {
+    const google::protobuf::Timestamp& t = as_of.effective_at();
+    if (t.nanos() < 0 || t.nanos() > 999999999) {
+      return Invalid("INVALID_TIMESTAMP",
+                     "as_of.effective_at is not a valid timestamp");
+    }
+    const absl::Time at = FromProto(t);
+    if (at > now + absl::Minutes(1)) {
+      return Invalid(kReasonAsOfInFuture,
+                     absl::StrCat("as_of.effective_at ", absl::FormatTime(at),
+                                  " is in the future"));
+    }
+    filter.effective_at = at;
+  }
+  return filter;
+}
+
+v1::Reflects ReflectsOf(const pj::AsOfFilter& filter) {
+  v1::Reflects r;
+  r.set_position(filter.position);
+  if (filter.effective_at.has_value()) {
+    ToProto(*filter.effective_at, r.mutable_effective_at());
+  }
+  return r;
+}
+
+absl::StatusOr<std::vector<pj::RecordedDomainEvent>> ReadStreams(
+    es::EventLog* log, const std::vector<std::string>& streams,
+    const pj::AsOfFilter& filter) {
+  std::vector<pj::RecordedDomainEvent> out;
+  for (const std::string& stream : streams) {
+    es::Revision from = 0;
+    bool done = false;
+    while (!done) {
+      absl::StatusOr<es::ReadResult> page = log->ReadStream(
+          stream, from, es::Direction::kForwards, es::kMaxReadCount);
+      if (!page.ok()) {
+        if (absl::IsNotFound(page.status()) && from == 0) break;
+        return page.status();
+      }
+      for (const es::RecordedEvent& e : page->events) {
+        if (filter.position != 0 && e.position > filter.position) {
+          done = true;  // a stream's positions only grow
+          break;
+        }
+        std::optional<pj::RecordedDomainEvent> d = pj::ToDomainEvent(e);
+        if (d.has_value() && filter.Admits(*d)) out.push_back(*std::move(d));
+      }
+      if (page->end_reached || page->events.empty()) break;
+      from = page->next;
+    }
+  }
+  std::sort(
+      out.begin(), out.end(),
+      [](const pj::RecordedDomainEvent& a, const pj::RecordedDomainEvent& b) {
+        return a.position < b.position;
+      });
+  return out;
+}
+
+absl::StatusOr<std::optional<pj::RecordedDomainEvent>> ReadAt(
+    es::EventLog* log, uint64_t position) {
+  absl::StatusOr<es::ReadResult> page =
+      log->ReadAll(position, es::Direction::kForwards, 1, {});
+  if (!page.ok()) return page.status();
+  if (page->events.empty() || page->events[0].position != position) {
+    return std::optional<pj::RecordedDomainEvent>();
+  }
+  return pj::ToDomainEvent(page->events[0]);
+}
+
+std::string PageTokens::Issue(const Page& page,
+                              absl::string_view filter_digest) const {
+  std::string raw;
+  es::PutFixed64BE(&raw, page.after_position);
+  es::PutFixed64BE(&raw, page.pinned_position);
+  const absl::string_view digest = filter_digest.substr(0, kDigestBytes);
+  raw.append(digest.data(), digest.size());
+  raw.append(Mac(key_, raw));
+  return absl::WebSafeBase64Escape(raw);
+}
+
+absl::StatusOr<PageTokens::Page> PageTokens::Read(
+    absl::string_view token, absl::string_view filter_digest) const {
+  std::string raw;
+  const absl::Status invalid =
+      Invalid(kReasonInvalidPageToken,
+              "page_token was not issued by this server for this request");
+  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() != kTokenBytes) {
+    return invalid;
+  }
+  const absl::string_view body = absl::string_view(raw).substr(0, 32);
+  if (Mac(key_, body) != raw.substr(32) ||
+      body.substr(16) != filter_digest.substr(0, kDigestBytes)) {
+    return invalid;
+  }
+  Page page;
+  page.after_position = es::GetFixed64BE(raw.data());
+  page.pinned_position = es::GetFixed64BE(raw.data() + 8);
+  return page;
+}
+
+std::string PageTokens::FilterDigest(const v1::ListHistoryRequest& request) {
+  v1::ListHistoryRequest filters = request;
+  filters.clear_page_token();
+  filters.clear_page_size();
+  filters.clear_min_position();
+  std::string bytes;
+  filters.SerializeToString(&bytes);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), kDigestBytes);
+}
+
+}  // namespace oversight::services

@@ -1,0 +1,78 @@
+// What the Queries service needs beyond the live read models: reading the
+// events of a review (or a partner's programmes) from the log to answer
+// as at a past moment, the as-of arguments, and page tokens.
+
+#ifndef OVERSIGHT_SERVICES_QUERY_SUPPORT_H_
+#define OVERSIGHT_SERVICES_QUERY_SUPPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "eventstore/event_log.h"
+#include "oversight/v1/queries.pb.h"
+#include "projections/read_model.h"
+
+namespace oversight::services {
+
+inline constexpr char kReasonInvalidPageToken[] = "INVALID_PAGE_TOKEN";
+inline constexpr char kReasonInvalidPageSize[] = "INVALID_PAGE_SIZE";
+inline constexpr char kReasonAsOfInFuture[] = "AS_OF_IN_FUTURE";
+
+// The filter `as_of` asks for. Its position is `as_of.position`, or
+// `through` (the position the live read models include) when unset; an
+// as_of past the log's head or more than a minute past `now` is
+// INVALID_ARGUMENT (AS_OF_IN_FUTURE).
+absl::StatusOr<projections::AsOfFilter> ParseAsOf(const v1::AsOf& as_of,
+                                                  uint64_t through,
+                                                  uint64_t head,
+                                                  absl::Time now);
+
+// Whether `as_of` asks for anything but the present.
+bool IsPast(const v1::AsOf& as_of);
+
+// The `reflects` of an answer for `filter`.
+v1::Reflects ReflectsOf(const projections::AsOfFilter& filter);
+
+// Every domain event of `streams` that `filter` admits, merged in log
+// order. Streams that do not exist contribute nothing.
+absl::StatusOr<std::vector<projections::RecordedDomainEvent>> ReadStreams(
+    eventstore::EventLog* log, const std::vector<std::string>& streams,
+    const projections::AsOfFilter& filter);
+
+// The domain event at `position`, nullopt if the record there is not one.
+absl::StatusOr<std::optional<projections::RecordedDomainEvent>> ReadAt(
+    eventstore::EventLog* log, uint64_t position);
+
+// Opaque, authenticated page tokens: where the next page starts, the
+// position the listing is pinned at (so that every page answers for the
+// same moment), and a digest of the request's filters, MACed with a
+// server key so that a token the server did not issue, or one reused with
+// other filters, is refused.
+class PageTokens {
+ public:
+  struct Page {
+    uint64_t after_position = 0;
+    uint64_t pinned_position = 0;
+  };
+  explicit PageTokens(std::string key) : key_(std::move(key)) {}
+
+  std::string Issue(const Page& page, absl::string_view filter_digest) const;
+  // INVALID_ARGUMENT (INVALID_PAGE_TOKEN) for anything not issued by
+  // Issue with this key and this filter digest.
+  absl::StatusOr<Page> Read(absl::string_view token,
+                            absl::string_view filter_digest) const;
+
+  // A digest of `request` with its page token and page size cleared.
+  static std::string FilterDigest(const v1::ListHistoryRequest& request);
+
+ private:
+  std::string key_;
+};
+
+}  // namespace oversight::services
+
+#endif  // OVERSIGHT_SERVICES_QUERY_SUPPORT_H_
