@@ -319,6 +319,40 @@ bool AsOfFilter::Admits(const RecordedDomainEvent& e) const {
   return true;
 }
 
+std::vector<RecordedDomainEvent> SelectAsOf(
+    std::vector<RecordedDomainEvent> events, const AsOfFilter& filter) {
+  absl::flat_hash_set<std::string> admitted_updates;
+  auto update_key = [](absl::string_view review_id, int32_t number,
+                       absl::string_view update_id) {
+    return absl::StrCat(review_id, "/", number, "/", update_id);
+  };
+  std::vector<RecordedDomainEvent> out;
+  out.reserve(events.size());
+  for (RecordedDomainEvent& e : events) {
+    if (filter.position != 0 && e.position > filter.position) continue;
+    const v1::DomainEvent& d = e.event;
+    bool admit;
+    if (d.has_progress_update_corrected()) {
+      const auto& o = d.progress_update_corrected();
+      admit = admitted_updates.contains(
+          update_key(o.review_id(), o.number(), o.update_id()));
+    } else if (d.has_progress_update_withdrawn()) {
+      const auto& o = d.progress_update_withdrawn();
+      admit = admitted_updates.contains(
+          update_key(o.review_id(), o.number(), o.update_id()));
+    } else {
+      admit = filter.Admits(e);
+      if (admit && d.has_progress_update_submitted()) {
+        const auto& o = d.progress_update_submitted();
+        admitted_updates.insert(
+            update_key(o.review_id(), o.number(), o.update_id()));
+      }
+    }
+    if (admit) out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::string ReviewHistoryKey(absl::string_view review_id) {
   return absl::StrCat("review/", review_id);
 }

@@ -57,8 +57,19 @@ struct AsOfFilter {
   eventstore::Position position = 0;
   std::optional<absl::Time> effective_at;
 
+  // By the event's own position and occurred_at alone; SelectAsOf also
+  // knows about corrections.
   bool Admits(const RecordedDomainEvent& e) const;
 };
+
+// The events of `events` (in log order) that a view as at `filter` takes.
+// A correction or withdrawal of a progress update goes with the update it
+// acts on, whenever it occurred: on the effective-date axis the picture of
+// June shows a June update as the log now knows it, corrected; on the
+// position axis a correction recorded after `filter.position` is left out
+// like anything else recorded later.
+std::vector<RecordedDomainEvent> SelectAsOf(
+    std::vector<RecordedDomainEvent> events, const AsOfFilter& filter);
 
 // Folds `event` into `state` and sets state->position to its position.
 // Events must come in log order. An event about something the state does

@@ -113,7 +113,7 @@ absl::StatusOr<std::vector<pj::RecordedDomainEvent>> ReadStreams(
           break;
         }
         std::optional<pj::RecordedDomainEvent> d = pj::ToDomainEvent(e);
-        if (d.has_value() && filter.Admits(*d)) out.push_back(*std::move(d));
+        if (d.has_value()) out.push_back(*std::move(d));
       }
       if (page->end_reached || page->events.empty()) break;
       from = page->next;
@@ -124,7 +124,7 @@ absl::StatusOr<std::vector<pj::RecordedDomainEvent>> ReadStreams(
       [](const pj::RecordedDomainEvent& a, const pj::RecordedDomainEvent& b) {
         return a.position < b.position;
       });
-  return out;
+  return pj::SelectAsOf(std::move(out), filter);
 }
 
 absl::StatusOr<std::optional<pj::RecordedDomainEvent>> ReadAt(

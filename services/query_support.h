@@ -37,8 +37,9 @@ bool IsPast(const v1::AsOf& as_of);
 // The `reflects` of an answer for `filter`.
 v1::Reflects ReflectsOf(const projections::AsOfFilter& filter);
 
-// Every domain event of `streams` that `filter` admits, merged in log
-// order. Streams that do not exist contribute nothing.
+// The domain events of `streams` that a view as at `filter` takes
+// (projections::SelectAsOf), merged in log order. Streams that do not
+// exist contribute nothing.
 absl::StatusOr<std::vector<projections::RecordedDomainEvent>> ReadStreams(
     eventstore::EventLog* log, const std::vector<std::string>& streams,
     const projections::AsOfFilter& filter);

@@ -39,6 +39,7 @@ class ServiceTest : public ::testing::Test {
   void StartServer() {
     ServerOptions options = server_options_;
     options.listen = "127.0.0.1:0";
+    if (serve_queries_) options.snapshots = store_.get();
     auto server = OversightServer::Start(options, store_.get());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -106,6 +107,8 @@ class ServiceTest : public ::testing::Test {
   }
 
   ServerOptions server_options_;  // Used by StartServer.
+  // Host the read models (snapshots in the store) and serve Queries.
+  bool serve_queries_ = false;
   testing::TempDir dir_;
   std::unique_ptr<eventstore::RocksEventStore> store_;
   std::unique_ptr<OversightServer> server_;
