@@ -17,6 +17,7 @@
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/domain.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
+#include "oversight/v1/queries.grpc.pb.h"
 #include "projections/aggregates.h"
 #include "services/server.h"
 #include "tests/testing/temp_dir.h"
@@ -39,6 +40,7 @@ class ExampleImportTest : public ::testing::Test {
     services::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.insecure_identity_from_metadata = true;
+    options.snapshots = store_.get();
     auto server = services::OversightServer::Start(options, store_.get());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -46,10 +48,12 @@ class ExampleImportTest : public ::testing::Test {
                                        grpc::InsecureChannelCredentials());
     commands_ = v1::Commands::NewStub(channel);
     events_ = v1::EventStore::NewStub(channel);
+    queries_ = v1::Queries::NewStub(channel);
   }
   void TearDown() override {
     commands_.reset();
     events_.reset();
+    queries_.reset();
     server_->Shutdown(absl::Seconds(1));
     server_.reset();
     store_.reset();
@@ -90,7 +94,35 @@ class ExampleImportTest : public ::testing::Test {
   std::unique_ptr<services::OversightServer> server_;
   std::unique_ptr<v1::Commands::Stub> commands_;
   std::unique_ptr<v1::EventStore::Stub> events_;
+  std::unique_ptr<v1::Queries::Stub> queries_;
+
+  // The status board as at the end of `day` (effective date), once the
+  // read models include everything imported.
+  v1::GetStatusBoardResponse BoardAsAt(absl::CivilDay day) {
+    v1::GetStatusBoardRequest request;
+    request.set_review_id(kReview);
+    request.set_min_position(store_->Head().position);
+    const absl::Time end =
+        absl::FromCivil(day + 1, absl::UTCTimeZone()) - absl::Seconds(1);
+    request.mutable_as_of()->mutable_effective_at()->set_seconds(
+        absl::ToUnixSeconds(end));
+    v1::GetStatusBoardResponse response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    grpc::Status s = queries_->GetStatusBoard(&ctx, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  }
 };
+
+const v1::StatusBoardRow* Row(const v1::GetStatusBoardResponse& board,
+                              int number) {
+  for (const v1::StatusBoardRow& row : board.rows()) {
+    if (row.number() == number) return &row;
+  }
+  return nullptr;
+}
 
 TEST_F(ExampleImportTest, ImportingTwiceGivesTheSameHead) {
   std::string out, err;
@@ -209,6 +241,41 @@ TEST_F(ExampleImportTest, RefusedLineStopsTheImportWithItsLineNumber) {
   EXPECT_THAT(err, HasSubstr("line 3: ALREADY_EXISTS"));
   EXPECT_THAT(err, HasSubstr("AGENCY_EXISTS"));
   EXPECT_EQ(store_->Head().position, 2u);  // line 4 was never sent
+}
+
+TEST_F(ExampleImportTest, TheBoardTravelsInTime) {
+  std::string out, err;
+  ASSERT_EQ(Import(OVERSIGHT_EXAMPLE_PATH, &out, &err), kExitOk) << err;
+
+  // As at 31 July 2024: the June updates, none of January 2025, and
+  // recommendation 7 still open.
+  const v1::GetStatusBoardResponse july =
+      BoardAsAt(absl::CivilDay(2024, 7, 31));
+  EXPECT_THAT(july.periods(), ::testing::ElementsAre("2024-06"));
+  for (int n : {1, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16}) {
+    const v1::StatusBoardRow* row = Row(july, n);
+    ASSERT_NE(row, nullptr) << n;
+    EXPECT_EQ(row->last_update_period(), "2024-06") << n;
+  }
+  EXPECT_FALSE(Row(july, 7)->closed());
+  // June's Red/Amber ratings are not stated in the source.
+  EXPECT_FALSE(Row(july, 1)->current().stated());
+  EXPECT_EQ(Row(july, 2)->current().rating(), v1::RATING_GREEN);
+
+  // As at February 2025: recommendation 7 complete, the January updates.
+  const v1::GetStatusBoardResponse february =
+      BoardAsAt(absl::CivilDay(2025, 2, 28));
+  EXPECT_THAT(february.periods(), ::testing::ElementsAre("2024-06", "2025-01"));
+  const v1::StatusBoardRow* seven = Row(february, 7);
+  ASSERT_NE(seven, nullptr);
+  EXPECT_TRUE(seven->closed());
+  EXPECT_EQ(seven->current().rating(), v1::RATING_GREEN);
+  for (int n : {1, 4, 6, 8, 9, 11, 12, 13, 14, 15, 16}) {
+    EXPECT_EQ(Row(february, n)->last_update_period(), "2025-01") << n;
+    EXPECT_EQ(Row(february, n)->previous().period(), "2024-06") << n;
+  }
+  // Recommendation 1: the funding risk is open.
+  EXPECT_GE(Row(february, 1)->open_risks(), 1);
 }
 
 }  // namespace
