@@ -48,14 +48,17 @@ class CliEndToEndTest : public ::testing::Test {
  protected:
   // Starts oversightd with `flags`; returns the address it listens on, or
   // "" if it did not start (its log is in log_path_).
-  std::string StartServer(const std::string& listen) {
+  std::string StartServer(const std::string& listen,
+                          const std::string& extra_flag = "--verify_on_open") {
     log_path_ = dir_.Sub("oversightd.log");
+    std::remove(log_path_.c_str());  // so no earlier run's lines are read
     pid_ = fork();
     if (pid_ == 0) {
       std::freopen(log_path_.c_str(), "a", stderr);
       execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, ("--listen=" + listen).c_str(),
             "--insecure_identity_from_metadata", "--shutdown_grace_seconds=1",
-            ("--data_dir=" + dir_.Sub("data")).c_str(), nullptr);
+            ("--data_dir=" + dir_.Sub("data")).c_str(), extra_flag.c_str(),
+            nullptr);
       _exit(127);
     }
     const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");
@@ -72,6 +75,16 @@ class CliEndToEndTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return "";
+  }
+
+  // Stops the server with SIGTERM; returns its log.
+  std::string StopServer() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+    return ReadFile(log_path_);
   }
 
   void TearDown() override {
@@ -134,6 +147,32 @@ TEST_F(CliEndToEndTest, EveryVerbHasHelp) {
               0)
         << verb;
   }
+}
+
+TEST_F(CliEndToEndTest, ReadModelsResumeFromTheirSnapshotOrRebuild) {
+  std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  std::string output;
+  ASSERT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                                  " --quiet import ", OVERSIGHT_EXAMPLE_PATH),
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(StopServer(),
+              HasSubstr("read models: rebuilt from the log (there is no "
+                        "snapshot)"));
+
+  address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  EXPECT_THAT(StopServer(),
+              HasSubstr("read models: from the snapshot at position 99; "
+                        "applied 0 events"));
+
+  address = StartServer("127.0.0.1:0", "--rebuild");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  EXPECT_THAT(StopServer(), HasSubstr("read models: rebuilt from the log (a "
+                                      "rebuild was asked for); applied 99 "
+                                      "events"));
 }
 
 }  // namespace
