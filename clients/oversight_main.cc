@@ -1,5 +1,5 @@
 // oversight: a command-line client for oversightd: reads and verifies the
-// event log, and records commands.
+// event log, records commands, and queries the record.
 //
 //   oversight [--server=127.0.0.1:50051] [--timeout_seconds=10]
 //             [--agency=ID] [--actor=WHO] VERB [ARGS]
@@ -17,6 +17,13 @@
 //   import FILE                  send the commands of a JSON Lines file, in
 //                                order, stopping at the first refused
 //                                (--quiet); safe to run again
+//   status REVIEW                the status board of a review
+//   recommendation REVIEW N      one recommendation in full
+//   history [--review=R [--number=N]] [--agency=A [--person=P]] [--type=T]
+//           [--from=DATE] [--to=DATE] [--all]
+//                                events touching a subject, in log order
+//   attention REVIEW             what needs the reviewing body's attention
+//   partner AGENCY               a partner's programmes and figures
 //   help [VERB]                  a verb's usage and an example; so does
 //                                `oversight VERB --help`
 //
@@ -26,6 +33,11 @@
 // Import lines name their own agency; --actor (default
 // "oversight-cli:$USER") stands for lines that name no actor.
 //
+// Queries take --as-of=WHEN (a past moment, on either time axis),
+// --min_position=N, --output=table|json and --lang=en|cy; see
+// clients/query_verbs.cc and docs/cli.md. Flags may be spelt with dashes
+// (--as-of) or underscores (--as_of).
+//
 // Exit codes: 0 success; 1 the server refused or failed the request
 // (the status code and reason are printed on one line); 2 usage error or
 // a bad import file; 3 server unreachable or deadline exceeded; 4 the chain
@@ -33,6 +45,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -41,6 +54,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "clients/cli_format.h"
@@ -49,6 +63,7 @@
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
+#include "oversight/v1/queries.grpc.pb.h"
 
 namespace oversight::cli {
 namespace {
@@ -67,7 +82,8 @@ ABSL_FLAG(std::string, server, "127.0.0.1:50051", "oversightd's host:port");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of each call");
 ABSL_FLAG(std::string, agency, "",
           "commands: the agency they are sent as (import lines name their "
-          "own)");
+          "own); queries: sent as the reading agency; history: also only "
+          "events by or naming this agency");
 ABSL_FLAG(std::string, actor, oversight::cli::DefaultActor(),
           "commands: the person or service acting, for lines and commands "
           "that name none");
@@ -76,8 +92,11 @@ ABSL_FLAG(std::string, expected, "any",
 ABSL_FLAG(bool, backwards, false, "read backwards");
 ABSL_FLAG(int, max, 100, "read: events per call (1 to 1000)");
 ABSL_FLAG(std::string, stream_prefix, "", "read-all/tail: stream prefix");
-ABSL_FLAG(std::string, type, "", "read-all/tail: only this event type");
-ABSL_FLAG(bool, all, false, "read-all/read-stream: page until the end");
+ABSL_FLAG(std::string, type, "",
+          "read-all/tail: only this event type; history: only these event "
+          "types, comma-separated, \"oversight.v1.\" optional");
+ABSL_FLAG(bool, all, false,
+          "read-all/read-stream/history: page until the end");
 ABSL_FLAG(bool, quiet, false, "import: print only errors and the summary");
 
 namespace oversight::cli {
@@ -92,6 +111,28 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
   return RunImport(args[0], *clients.commands, clients.events.get(), options,
                    std::cout, std::cerr);
 }
+
+// The flags every query verb takes, for their help.
+#define OVERSIGHT_QUERY_FLAGS_HELP                                            \
+  "Flags:\n"                                                                  \
+  "  --as-of=WHEN      the record as at a past moment instead of now:\n"     \
+  "                      YYYY-MM-DD       the world as it stood at the end\n" \
+  "                                       of that day (UTC), corrections\n"   \
+  "                                       recorded since included\n"          \
+  "                      RFC 3339 time    likewise, at that instant\n"        \
+  "                                       (2024-07-31T12:00:00Z)\n"           \
+  "                      @N, position:N   only what had been recorded by\n"   \
+  "                                       log position N\n"                   \
+  "                      @N,DATE          both (@120,2024-07-31)\n"           \
+  "  --min_position=N  wait (up to --timeout_seconds) until the server has\n" \
+  "                    caught up with position N, such as the position a\n"  \
+  "                    command returned; exit 3 if it does not\n"             \
+  "  --output=table|json  json: the response as one document in protobuf's\n"\
+  "                    JSON mapping, with proto field names\n"                \
+  "  --lang=en|cy      cy: Welsh where the record has it, else English\n"     \
+  "                    marked \" [en]\"\n"                                    \
+  "  --agency=ID, --actor=WHO  sent as the reader's identity when --agency\n" \
+  "                    is given (not checked by the server yet)\n"
 
 struct Verb {
   const char* name;
@@ -183,6 +224,97 @@ constexpr Verb kVerbs[] = {
      "  [1/1] line 2 register_agency: applied, position 1\n"
      "  imported 1 line: 1 applied, 0 already applied; head position 1\n",
      Import},
+    {"status", "status REVIEW", "the status board of a review",
+     "Prints the status board of REVIEW. The first line is the review's title\n"
+     "and the moment the answer is for: \"as at position P\", and with an\n"
+     "effective time \", effective T\". Then the review's periods (and which\n"
+     "are open), and one row per recommendation:\n"
+     "  NO           its number\n"
+     "  THEME        its theme\n"
+     "  OWNER        the owning agency\n"
+     "  CURRENT      the rating for the latest opened period, with the\n"
+     "               period (\"Amber 2025-01\"; \"not stated 2025-01\" when\n"
+     "               that period has no rating)\n"
+     "  PREVIOUS     the rating for the period before it\n"
+     "  STATE        open or closed\n"
+     "  LAST UPDATE  the period of its last update not withdrawn\n"
+     "  MISSED       the closed periods it was open in with no update\n"
+     "  MONITORING   its open monitoring activities\n"
+     "  RISKS        its open risks\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP
+     "\n"
+     "Example:\n"
+     "  oversight status dyfed-powys-stalking-2023\n"
+     "  oversight status dyfed-powys-stalking-2023 --as-of=2024-07-31\n",
+     StatusBoard},
+    {"recommendation", "recommendation REVIEW N",
+     "one recommendation in full",
+     "Prints recommendation N of REVIEW: a summary (owner, contributing\n"
+     "agencies, open or closed, current and previous rating, last update,\n"
+     "periods missed), its text, then every update (period, agency, bullets\n"
+     "with sub-bullets indented, evidence; \"[corrected at P]\" when later\n"
+     "corrected, the bullets shown as corrected; \"[withdrawn: reason]\"),\n"
+     "every rating with its rationale, monitoring activities,\n"
+     "cross-references, risks and meetings that name it.\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP
+     "\n"
+     "Example:\n"
+     "  oversight recommendation dyfed-powys-stalking-2023 3 --lang=cy\n",
+     RecommendationDetail},
+    {"history",
+     "history [--review=R [--number=N]] [--agency=A [--person=P]] "
+     "[--type=T] [--from=DATE] [--to=DATE] [--all]",
+     "events touching a subject, in log order",
+     "Prints, in log order, every event touching a recommendation (--review\n"
+     "and --number), a review (--review), an agency (--agency: as the actor\n"
+     "or named by the event) or a person (--agency and --person); with none\n"
+     "of these, the whole log. One line per event: its position, the day it\n"
+     "occurred, when it was recorded (UTC), who recorded it (agency/person),\n"
+     "its type, what it is about, and for corrections and withdrawals\n"
+     "\"corrects P\", for updates corrected since \"corrected by P,Q\".\n"
+     "\n"
+     "  --type=T[,T...]   only these event types (RatingAssigned or\n"
+     "                    oversight.v1.RatingAssigned)\n"
+     "  --from=DATE       only events that occurred on or after DATE\n"
+     "  --to=DATE         only events that occurred on or before DATE (an\n"
+     "                    RFC 3339 time instead: before that instant)\n"
+     "  --page_size=N     entries per call, 1 to 500 (default 50)\n"
+     "  --all             follow the pages to the end; without it, a last\n"
+     "                    page that is not the end prints --page_token=...\n"
+     "                    to go on with (on stderr)\n"
+     "  --page_token=T    go on from an earlier page\n"
+     "With --agency the agency is also sent as the reader's identity.\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP
+     "\n"
+     "Example:\n"
+     "  oversight history --review=dyfed-powys-stalking-2023 --number=3 --all\n"
+     "  oversight history --agency=paladin --type=PartnerReportSubmitted\n"
+     "      --from=2024-01-01 --to=2024-12-31\n",
+     History},
+    {"attention", "attention REVIEW",
+     "what needs the reviewing body's attention",
+     "Prints what in REVIEW needs the reviewing body's attention, and the day\n"
+     "it is judged on (the --as-of day, or the server's today): updates due\n"
+     "and missing, Red and Amber recommendations, monitoring activities due\n"
+     "within 14 days or overdue, open risks, and recommendations with no\n"
+     "update in the last two closed periods. One row per item: its kind,\n"
+     "the recommendation (\"review\" for the review as a whole), period, due\n"
+     "date, OVERDUE, the activity or risk, and the detail.\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP
+     "\n"
+     "Example:\n"
+     "  oversight attention dyfed-powys-stalking-2023 --as-of=2025-01-31\n",
+     Attention},
+    {"partner", "partner AGENCY", "a partner's programmes and figures",
+     "Prints AGENCY's programmes, each with a table of its reported figures\n"
+     "(one row per figure, one column per quarter; * marks running totals)\n"
+     "and what each figure means, then the recommendations AGENCY owns or\n"
+     "contributes to, open or closed.\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP
+     "\n"
+     "Example:\n"
+     "  oversight partner paladin --as-of=@100\n",
+     PartnerView},
 };
 
 const Verb* FindVerb(const std::string& name) {
@@ -194,13 +326,18 @@ const Verb* FindVerb(const std::string& name) {
 
 std::string ProgramUsage() {
   std::string usage =
-      "A client for oversightd: reads and verifies the event log, and\n"
-      "records commands.\n"
+      "A client for oversightd: reads and verifies the event log, records\n"
+      "commands, and queries the record.\n"
       "  oversight [--server=HOST:PORT] [FLAGS] VERB [ARGS]\n"
       "Verbs:\n";
   for (const Verb& verb : kVerbs) {
-    absl::StrAppend(
-        &usage, absl::StrFormat("  %-27s %s\n", verb.synopsis, verb.summary));
+    if (std::strlen(verb.synopsis) > 27) {  // its own line, then the summary
+      absl::StrAppend(&usage, "  ", verb.synopsis, "\n",
+                      absl::StrFormat("  %-27s %s\n", "", verb.summary));
+    } else {
+      absl::StrAppend(&usage, absl::StrFormat("  %-27s %s\n", verb.synopsis,
+                                              verb.summary));
+    }
   }
   absl::StrAppend(
       &usage,
@@ -210,6 +347,7 @@ std::string ProgramUsage() {
       "  oversight append notes-1 example.Noted 'hello' --expected=no_stream\n"
       "  oversight read-all --all\n"
       "  oversight import review.jsonl\n"
+      "  oversight status dyfed-powys-stalking-2023 --as-of=2024-07-31\n"
       "Exit codes: 0 ok, 1 refused, 2 usage or bad import file,\n"
       "            3 unreachable, 4 chain broken");
   return usage;
@@ -233,6 +371,21 @@ int Help(const std::vector<std::string>& args) {
   return VerbHelp(*verb);
 }
 
+// Flags may be spelt with dashes, as --as-of: absl knows them by their
+// underscored names (--as_of). Only the name, before any "=", changes.
+std::string FlagSpelling(const char* arg) {
+  std::string s(arg);
+  if (s.size() < 2 || s[0] != '-') return s;
+  const size_t start = s[1] == '-' ? 2 : 1;
+  size_t end = s.find('=');
+  if (end == std::string::npos) end = s.size();
+  if (start >= end || !absl::ascii_isalpha(s[start])) return s;
+  for (size_t i = start; i < end; ++i) {
+    if (s[i] == '-') s[i] = '_';
+  }
+  return s;
+}
+
 bool IsHelpFlag(const char* arg) {
   return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-help") == 0 ||
          std::strcmp(arg, "-h") == 0;
@@ -246,7 +399,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(cli::ProgramUsage());
   // `oversight VERB --help` is the verb's help: take the flag out before
   // absl sees it (absl's --help is the program's). Arguments after "--" are
-  // data, never flags.
+  // data, never flags. Flag names spelt with dashes get underscores.
+  std::deque<std::string> respelt;  // stable storage for kept's pointers
   std::vector<char*> kept = {argv[0]};
   const cli::Verb* verb_before_help = nullptr;
   bool verb_help = false;
@@ -261,7 +415,8 @@ int main(int argc, char** argv) {
       verb_help = true;
       continue;
     }
-    kept.push_back(argv[i]);
+    respelt.push_back(cli::FlagSpelling(argv[i]));
+    kept.push_back(respelt.back().data());
   }
   if (verb_help) return cli::VerbHelp(*verb_before_help);
   std::vector<char*> positional =
@@ -279,6 +434,7 @@ int main(int argc, char** argv) {
   std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
       absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
   cli::Clients clients{oversight::v1::EventStore::NewStub(channel),
-                       oversight::v1::Commands::NewStub(channel)};
+                       oversight::v1::Commands::NewStub(channel),
+                       oversight::v1::Queries::NewStub(channel)};
   return verb->run(clients, args);
 }

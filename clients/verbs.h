@@ -12,6 +12,7 @@
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
+#include "oversight/v1/queries.grpc.pb.h"
 
 namespace oversight::cli {
 
@@ -19,6 +20,7 @@ namespace oversight::cli {
 struct Clients {
   std::unique_ptr<v1::EventStore::Stub> events;
   std::unique_ptr<v1::Commands::Stub> commands;
+  std::unique_ptr<v1::Queries::Stub> queries;
 };
 
 // Prints "oversight: message" and where to find help; returns kExitUsage.
@@ -33,6 +35,15 @@ int Append(const Clients& clients, const std::vector<std::string>& args);
 int ReadStream(const Clients& clients, const std::vector<std::string>& args);
 int ReadAll(const Clients& clients, const std::vector<std::string>& args);
 int Tail(const Clients& clients, const std::vector<std::string>& args);
+
+// The query verbs (clients/query_verbs.cc): status, recommendation,
+// history, attention and partner.
+int StatusBoard(const Clients& clients, const std::vector<std::string>& args);
+int RecommendationDetail(const Clients& clients,
+                         const std::vector<std::string>& args);
+int History(const Clients& clients, const std::vector<std::string>& args);
+int Attention(const Clients& clients, const std::vector<std::string>& args);
+int PartnerView(const Clients& clients, const std::vector<std::string>& args);
 
 }  // namespace oversight::cli
 

@@ -1,0 +1,261 @@
+// The query verbs of the oversight command: status, recommendation,
+// history, attention and partner, through oversight.v1.Queries. Arguments
+// are parsed and answers rendered by clients/query_format.h; the flags
+// shared with the other verbs are defined in clients/oversight_main.cc,
+// those only queries use are defined here.
+//
+// Queries need no identity today, but when --agency is given the calls
+// carry `oversight-agency` and `oversight-actor` (--actor), as commands
+// do, ready for when the server checks who reads what.
+
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "clients/cli_format.h"
+#include "clients/import_dispatch.h"
+#include "clients/import_file.h"
+#include "clients/query_format.h"
+#include "clients/verbs.h"
+
+ABSL_DECLARE_FLAG(int, timeout_seconds);
+ABSL_DECLARE_FLAG(std::string, agency);
+ABSL_DECLARE_FLAG(std::string, actor);
+ABSL_DECLARE_FLAG(std::string, type);
+ABSL_DECLARE_FLAG(bool, all);
+
+ABSL_FLAG(std::string, as_of, "",
+          "queries: the record as at a past moment: YYYY-MM-DD (the end of "
+          "that day, UTC), an RFC 3339 time, @N or position:N, or a "
+          "position and a time joined by a comma (also spelt --as-of)");
+ABSL_FLAG(uint64_t, min_position, 0,
+          "queries: wait until the server has caught up with this position "
+          "(up to --timeout_seconds)");
+ABSL_FLAG(std::string, output, "table", "queries: table or json");
+ABSL_FLAG(std::string, lang, "en",
+          "queries: en, or cy for Welsh where present (else English marked "
+          "[en])");
+ABSL_FLAG(std::string, review, "", "history: only events of this review");
+ABSL_FLAG(int, number, 0,
+          "history: only events of this recommendation (with --review)");
+ABSL_FLAG(std::string, person, "",
+          "history: only events recorded by this person (with --agency)");
+ABSL_FLAG(std::string, from, "",
+          "history: occurred on or after this date or RFC 3339 time");
+ABSL_FLAG(std::string, to, "",
+          "history: occurred on or before this date (before this RFC 3339 "
+          "time)");
+ABSL_FLAG(int, page_size, 0, "history: entries per page, 1 to 500 (0: 50)");
+ABSL_FLAG(std::string, page_token, "",
+          "history: go on from where an earlier page ended");
+
+namespace oversight::cli {
+namespace {
+
+struct QueryOptions {
+  v1::AsOf as_of;
+  uint64_t min_position = 0;
+  OutputFormat output = OutputFormat::kTable;
+  Lang lang = Lang::kEnglish;
+};
+
+// The flags every query takes; a bad one is a usage error.
+absl::Status ReadQueryOptions(QueryOptions* options) {
+  const std::string as_of = absl::GetFlag(FLAGS_as_of);
+  if (!as_of.empty()) {
+    absl::StatusOr<v1::AsOf> parsed = ParseAsOfFlag(as_of);
+    if (!parsed.ok()) return parsed.status();
+    options->as_of = *parsed;
+  }
+  options->min_position = absl::GetFlag(FLAGS_min_position);
+  absl::StatusOr<OutputFormat> output =
+      ParseOutputFormat(absl::GetFlag(FLAGS_output));
+  if (!output.ok()) return output.status();
+  options->output = *output;
+  absl::StatusOr<Lang> lang = ParseLang(absl::GetFlag(FLAGS_lang));
+  if (!lang.ok()) return lang.status();
+  options->lang = *lang;
+  const std::string agency = absl::GetFlag(FLAGS_agency);
+  if (!agency.empty() && !IsMetadataValue(agency)) {
+    return absl::InvalidArgumentError(
+        "--agency must be printable ASCII (an agency id)");
+  }
+  return absl::OkStatus();
+}
+
+// A context with the call's deadline and, when --agency is given, the
+// identity metadata.
+std::unique_ptr<grpc::ClientContext> QueryContext() {
+  const auto timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  const std::string agency = absl::GetFlag(FLAGS_agency);
+  if (!agency.empty()) {
+    return CommandContext(agency, absl::GetFlag(FLAGS_actor), timeout);
+  }
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+template <typename Response>
+int Emit(const Response& response, const QueryOptions& options,
+         void (*print)(std::ostream&, const Response&, Lang)) {
+  if (options.output == OutputFormat::kJson) {
+    absl::StatusOr<std::string> json = ToJson(response);
+    if (!json.ok()) {
+      std::cerr << "oversight: " << json.status().message() << "\n";
+      return kExitRefused;
+    }
+    std::cout << *json;
+  } else {
+    print(std::cout, response, options.lang);
+  }
+  return kExitOk;
+}
+
+// Makes the call `method` on the Queries stub with the common options set
+// on `request`, and prints the answer.
+template <typename Request, typename Response>
+int Query(const Clients& clients, Request& request,
+          grpc::Status (v1::Queries::Stub::*method)(grpc::ClientContext*,
+                                                    const Request&, Response*),
+          void (*print)(std::ostream&, const Response&, Lang)) {
+  QueryOptions options;
+  if (absl::Status s = ReadQueryOptions(&options); !s.ok()) {
+    return Usage(std::string(s.message()));
+  }
+  *request.mutable_as_of() = options.as_of;
+  request.set_min_position(options.min_position);
+  auto context = QueryContext();
+  Response response;
+  grpc::Status status =
+      (clients.queries.get()->*method)(context.get(), request, &response);
+  if (!status.ok()) return Fail(status, *context);
+  return Emit(response, options, print);
+}
+
+bool ParseRecommendationNumber(const std::string& text, int32_t* number) {
+  return absl::SimpleAtoi(text, number) && *number > 0;
+}
+
+}  // namespace
+
+int StatusBoard(const Clients& clients, const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage("status needs one REVIEW");
+  v1::GetStatusBoardRequest request;
+  request.set_review_id(args[0]);
+  return Query(clients, request, &v1::Queries::Stub::GetStatusBoard,
+               &PrintStatusBoard);
+}
+
+int RecommendationDetail(const Clients& clients,
+                         const std::vector<std::string>& args) {
+  if (args.size() != 2) return Usage("recommendation needs REVIEW and N");
+  int32_t number;
+  if (!ParseRecommendationNumber(args[1], &number)) {
+    return Usage("N must be a recommendation number (1 or more)");
+  }
+  v1::GetRecommendationRequest request;
+  request.set_review_id(args[0]);
+  request.set_number(number);
+  return Query(clients, request, &v1::Queries::Stub::GetRecommendation,
+               &PrintRecommendation);
+}
+
+int Attention(const Clients& clients, const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage("attention needs one REVIEW");
+  v1::ListAttentionRequest request;
+  request.set_review_id(args[0]);
+  return Query(clients, request, &v1::Queries::Stub::ListAttention,
+               &PrintAttention);
+}
+
+int PartnerView(const Clients& clients, const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage("partner needs one AGENCY");
+  v1::GetPartnerViewRequest request;
+  request.set_agency_id(args[0]);
+  return Query(clients, request, &v1::Queries::Stub::GetPartnerView,
+               &PrintPartnerView);
+}
+
+int History(const Clients& clients, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    return Usage(
+        "history takes flags, not arguments: --review=R [--number=N], "
+        "--agency=A [--person=P], --type, --from, --to");
+  }
+  QueryOptions options;
+  if (absl::Status s = ReadQueryOptions(&options); !s.ok()) {
+    return Usage(std::string(s.message()));
+  }
+  v1::ListHistoryRequest request;
+  *request.mutable_as_of() = options.as_of;
+  request.set_min_position(options.min_position);
+  request.set_review_id(absl::GetFlag(FLAGS_review));
+  request.set_number(absl::GetFlag(FLAGS_number));
+  request.set_agency_id(absl::GetFlag(FLAGS_agency));
+  request.set_person(absl::GetFlag(FLAGS_person));
+  if (request.number() < 0) return Usage("--number must be 1 or more");
+  if (request.number() != 0 && request.review_id().empty()) {
+    return Usage("--number needs --review");
+  }
+  if (!request.person().empty() && request.agency_id().empty()) {
+    return Usage("--person needs --agency, the person's agency");
+  }
+  for (const std::string& type : ParseEventTypes(absl::GetFlag(FLAGS_type))) {
+    request.add_event_types(type);
+  }
+  if (const std::string from = absl::GetFlag(FLAGS_from); !from.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseHistoryBound(from, Bound::kFrom);
+    if (!t.ok()) return Usage(std::string(t.status().message()));
+    *request.mutable_occurred_from() = *t;
+  }
+  if (const std::string to = absl::GetFlag(FLAGS_to); !to.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseHistoryBound(to, Bound::kTo);
+    if (!t.ok()) return Usage(std::string(t.status().message()));
+    *request.mutable_occurred_to() = *t;
+  }
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+
+  // Every page answers for the same moment (the token pins it), so the
+  // pages make one listing: printed as one table, or one JSON document.
+  const bool all = absl::GetFlag(FLAGS_all);
+  v1::ListHistoryResponse combined;
+  for (bool first = true;; first = false) {
+    auto context = QueryContext();
+    v1::ListHistoryResponse page;
+    grpc::Status status =
+        clients.queries->ListHistory(context.get(), request, &page);
+    if (!status.ok()) return Fail(status, *context);
+    if (first) {
+      combined = std::move(page);
+    } else {
+      for (auto& entry : *page.mutable_entries()) {
+        *combined.add_entries() = std::move(entry);
+      }
+      combined.set_next_page_token(page.next_page_token());
+    }
+    if (combined.next_page_token().empty() || !all) break;
+    request.set_page_token(combined.next_page_token());
+  }
+  const int code = Emit(combined, options, &PrintHistory);
+  if (code == kExitOk && options.output == OutputFormat::kTable &&
+      !combined.next_page_token().empty()) {
+    std::cout.flush();
+    std::cerr << "more entries: run again with --page_token="
+              << combined.next_page_token() << " (or --all for every page)\n";
+  }
+  return code;
+}
+
+}  // namespace oversight::cli
