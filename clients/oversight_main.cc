@@ -95,8 +95,7 @@ ABSL_FLAG(std::string, stream_prefix, "", "read-all/tail: stream prefix");
 ABSL_FLAG(std::string, type, "",
           "read-all/tail: only this event type; history: only these event "
           "types, comma-separated, \"oversight.v1.\" optional");
-ABSL_FLAG(bool, all, false,
-          "read-all/read-stream/history: page until the end");
+ABSL_FLAG(bool, all, false, "read-all/read-stream/history: page until the end");
 ABSL_FLAG(bool, quiet, false, "import: print only errors and the summary");
 
 namespace oversight::cli {
@@ -115,7 +114,7 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
 // The flags every query verb takes, for their help.
 #define OVERSIGHT_QUERY_FLAGS_HELP                                            \
   "Flags:\n"                                                                  \
-  "  --as-of=WHEN      the record as at a past moment instead of now:\n"     \
+  "  --as-of=WHEN      the record as at a past moment instead of now:\n"      \
   "                      YYYY-MM-DD       the world as it stood at the end\n" \
   "                                       of that day (UTC), corrections\n"   \
   "                                       recorded since included\n"          \
@@ -125,9 +124,9 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
   "                                       log position N\n"                   \
   "                      @N,DATE          both (@120,2024-07-31)\n"           \
   "  --min_position=N  wait (up to --timeout_seconds) until the server has\n" \
-  "                    caught up with position N, such as the position a\n"  \
+  "                    caught up with position N, such as the position a\n"   \
   "                    command returned; exit 3 if it does not\n"             \
-  "  --output=table|json  json: the response as one document in protobuf's\n"\
+  "  --output=table|json  json: the response as one document in protobuf's\n" \
   "                    JSON mapping, with proto field names\n"                \
   "  --lang=en|cy      cy: Welsh where the record has it, else English\n"     \
   "                    marked \" [en]\"\n"                                    \
@@ -241,14 +240,12 @@ constexpr Verb kVerbs[] = {
      "  MISSED       the closed periods it was open in with no update\n"
      "  MONITORING   its open monitoring activities\n"
      "  RISKS        its open risks\n"
-     "\n" OVERSIGHT_QUERY_FLAGS_HELP
-     "\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight status dyfed-powys-stalking-2023\n"
      "  oversight status dyfed-powys-stalking-2023 --as-of=2024-07-31\n",
      StatusBoard},
-    {"recommendation", "recommendation REVIEW N",
-     "one recommendation in full",
+    {"recommendation", "recommendation REVIEW N", "one recommendation in full",
      "Prints recommendation N of REVIEW: a summary (owner, contributing\n"
      "agencies, open or closed, current and previous rating, last update,\n"
      "periods missed), its text, then every update (period, agency, bullets\n"
@@ -256,8 +253,7 @@ constexpr Verb kVerbs[] = {
      "corrected, the bullets shown as corrected; \"[withdrawn: reason]\"),\n"
      "every rating with its rationale, monitoring activities,\n"
      "cross-references, risks and meetings that name it.\n"
-     "\n" OVERSIGHT_QUERY_FLAGS_HELP
-     "\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight recommendation dyfed-powys-stalking-2023 3 --lang=cy\n",
      RecommendationDetail},
@@ -284,8 +280,7 @@ constexpr Verb kVerbs[] = {
      "                    to go on with (on stderr)\n"
      "  --page_token=T    go on from an earlier page\n"
      "With --agency the agency is also sent as the reader's identity.\n"
-     "\n" OVERSIGHT_QUERY_FLAGS_HELP
-     "\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight history --review=dyfed-powys-stalking-2023 --number=3 --all\n"
      "  oversight history --agency=paladin --type=PartnerReportSubmitted\n"
@@ -300,8 +295,7 @@ constexpr Verb kVerbs[] = {
      "update in the last two closed periods. One row per item: its kind,\n"
      "the recommendation (\"review\" for the review as a whole), period, due\n"
      "date, OVERDUE, the activity or risk, and the detail.\n"
-     "\n" OVERSIGHT_QUERY_FLAGS_HELP
-     "\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight attention dyfed-powys-stalking-2023 --as-of=2025-01-31\n",
      Attention},
@@ -310,8 +304,7 @@ constexpr Verb kVerbs[] = {
      "(one row per figure, one column per quarter; * marks running totals)\n"
      "and what each figure means, then the recommendations AGENCY owns or\n"
      "contributes to, open or closed.\n"
-     "\n" OVERSIGHT_QUERY_FLAGS_HELP
-     "\n"
+     "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight partner paladin --as-of=@100\n",
      PartnerView},
@@ -335,8 +328,8 @@ std::string ProgramUsage() {
       absl::StrAppend(&usage, "  ", verb.synopsis, "\n",
                       absl::StrFormat("  %-27s %s\n", "", verb.summary));
     } else {
-      absl::StrAppend(&usage, absl::StrFormat("  %-27s %s\n", verb.synopsis,
-                                              verb.summary));
+      absl::StrAppend(
+          &usage, absl::StrFormat("  %-27s %s\n", verb.synopsis, verb.summary));
     }
   }
   absl::StrAppend(

@@ -35,8 +35,8 @@ absl::StatusOr<google::protobuf::Timestamp> ToTimestamp(absl::Time t) {
   }
   google::protobuf::Timestamp out;
   out.set_seconds(seconds);
-  out.set_nanos(static_cast<int32_t>(
-      (t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  out.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                     absl::Nanoseconds(1)));
   return out;
 }
 
@@ -126,7 +126,8 @@ std::string Positions(const google::protobuf::RepeatedField<uint64_t>& p) {
 void PrintTableAligned(std::ostream& out,
                        const std::vector<std::string>& header,
                        const std::vector<std::vector<std::string>>& rows,
-                       const std::vector<bool>& right, absl::string_view indent) {
+                       const std::vector<bool>& right,
+                       absl::string_view indent) {
   std::vector<size_t> widths(header.size(), 0);
   for (size_t i = 0; i < header.size(); ++i) {
     widths[i] = DisplayWidth(header[i]);
@@ -203,8 +204,8 @@ absl::StatusOr<v1::AsOf> ParseAsOfFlag(absl::string_view value,
           day_start + absl::Hours(24) - absl::Nanoseconds(1);
       at = (day_start <= now && now < day_end) ? now : day_end;
     } else if (!ParseRfc3339(part, &at)) {
-      return bad(absl::StrCat("\"", part,
-                              "\" is not a date, a time or a position"));
+      return bad(
+          absl::StrCat("\"", part, "\" is not a date, a time or a position"));
     }
     if (have_time) return bad("two times");
     have_time = true;
@@ -275,9 +276,9 @@ std::string RatingName(v1::Rating rating) {
 
 std::string PeriodRatingCell(const v1::PeriodRating& rating) {
   if (rating.period().empty()) return "-";
-  return absl::StrCat(rating.stated() ? RatingName(rating.rating())
-                                      : std::string("not stated"),
-                      " ", rating.period());
+  return absl::StrCat(
+      rating.stated() ? RatingName(rating.rating()) : std::string("not stated"),
+      " ", rating.period());
 }
 
 std::string FormatInstant(const google::protobuf::Timestamp& t) {
@@ -295,7 +296,8 @@ std::string FormatInstant(const google::protobuf::Timestamp& t) {
 std::string FormatReflects(const v1::Reflects& reflects) {
   std::string out = absl::StrCat("as at position ", reflects.position());
   if (reflects.has_effective_at()) {
-    absl::StrAppend(&out, ", effective ", FormatInstant(reflects.effective_at()));
+    absl::StrAppend(&out, ", effective ",
+                    FormatInstant(reflects.effective_at()));
   }
   return out;
 }
@@ -352,21 +354,19 @@ void PrintStatusBoard(std::ostream& out, const v1::GetStatusBoardResponse& r,
         absl::StrCat(row.open_risks()),
     });
   }
-  PrintTableAligned(out,
-                    {"NO", "THEME", "OWNER", "CURRENT", "PREVIOUS", "STATE",
-                     "LAST UPDATE", "MISSED", "MONITORING", "RISKS"},
-                    rows,
-                    {true, false, false, false, false, false, false, false,
-                     true, true},
-                    "");
+  PrintTableAligned(
+      out,
+      {"NO", "THEME", "OWNER", "CURRENT", "PREVIOUS", "STATE", "LAST UPDATE",
+       "MISSED", "MONITORING", "RISKS"},
+      rows, {true, false, false, false, false, false, false, false, true, true},
+      "");
 }
 
 // ----------------------------------------------------------- recommendation
 
 namespace {
 
-void PrintBullets(std::ostream& out, const v1::UpdateView& update,
-                  Lang lang) {
+void PrintBullets(std::ostream& out, const v1::UpdateView& update, Lang lang) {
   for (const v1::Bullet& bullet : update.bullets()) {
     PrintIndented(out, "    - ", Localized(bullet.text(), lang));
     for (const v1::LocalizedText& sub : bullet.sub_bullets()) {
@@ -394,7 +394,8 @@ void PrintRecommendation(std::ostream& out,
   out << ", " << FormatReflects(r.reflects()) << "\n";
   out << "owner: " << OrDash(s.owning_agency_id());
   if (!r.contributing_agency_ids().empty()) {
-    out << "; contributing: " << absl::StrJoin(r.contributing_agency_ids(), ", ");
+    out << "; contributing: "
+        << absl::StrJoin(r.contributing_agency_ids(), ", ");
   }
   out << "\n";
   out << "state: " << (s.closed() || r.closed() ? "closed" : "open")
@@ -404,8 +405,7 @@ void PrintRecommendation(std::ostream& out,
   if (s.last_update_id().empty()) {
     out << "none\n";
   } else {
-    out << s.last_update_period() << " (" << s.last_update_id()
-        << ", occurred "
+    out << s.last_update_period() << " (" << s.last_update_id() << ", occurred "
         << DateOrDash(s.last_update_occurred_at(),
                       s.has_last_update_occurred_at())
         << ", position " << s.last_update_position() << ")\n";
@@ -430,8 +430,8 @@ void PrintRecommendation(std::ostream& out,
         << DateOrDash(u.occurred_at(), u.has_occurred_at()) << ", position "
         << u.position();
     if (!u.corrected_at_positions().empty()) {
-      out << " [corrected at " << absl::StrJoin(u.corrected_at_positions(), ", ")
-          << "]";
+      out << " [corrected at "
+          << absl::StrJoin(u.corrected_at_positions(), ", ") << "]";
     }
     if (u.withdrawn()) {
       const std::string reason = Localized(u.withdrawal_reason(), lang);
@@ -454,8 +454,8 @@ void PrintRecommendation(std::ostream& out,
   PrintSectionHeading(out, "Monitoring", r.monitoring_size());
   for (const v1::MonitoringView& m : r.monitoring()) {
     out << "  " << m.activity_id() << "  " << OrDash(m.period()) << "  "
-        << (m.due_on().empty() ? "no due date" : "due " + m.due_on()) << "  " << (m.completed() ? "completed" : "open")
-        << "\n";
+        << (m.due_on().empty() ? "no due date" : "due " + m.due_on()) << "  "
+        << (m.completed() ? "completed" : "open") << "\n";
     PrintIndented(out, "    ", Localized(m.description(), lang));
     const std::string outcome = Localized(m.outcome(), lang);
     if (!outcome.empty()) PrintIndented(out, "    outcome: ", outcome);
@@ -550,18 +550,18 @@ std::string EventSubject(const v1::DomainEvent& e) {
     }
     case E::kProgressUpdateSubmitted: {
       const auto& p = e.progress_update_submitted();
-      return absl::StrCat(Recommendation(p.review_id(), p.number()),
-                          " update ", p.update_id(), " (", p.period(), ")");
+      return absl::StrCat(Recommendation(p.review_id(), p.number()), " update ",
+                          p.update_id(), " (", p.period(), ")");
     }
     case E::kProgressUpdateCorrected: {
       const auto& p = e.progress_update_corrected();
-      return absl::StrCat(Recommendation(p.review_id(), p.number()),
-                          " update ", p.update_id());
+      return absl::StrCat(Recommendation(p.review_id(), p.number()), " update ",
+                          p.update_id());
     }
     case E::kProgressUpdateWithdrawn: {
       const auto& p = e.progress_update_withdrawn();
-      return absl::StrCat(Recommendation(p.review_id(), p.number()),
-                          " update ", p.update_id());
+      return absl::StrCat(Recommendation(p.review_id(), p.number()), " update ",
+                          p.update_id());
     }
     case E::kRatingAssigned: {
       const auto& p = e.rating_assigned();
@@ -613,8 +613,7 @@ std::string EventSubject(const v1::DomainEvent& e) {
     }
     case E::kConclusionRecorded: {
       const auto& p = e.conclusion_recorded();
-      return absl::StrCat(p.review_id(), " period ", p.period(),
-                          " conclusion");
+      return absl::StrCat(p.review_id(), " period ", p.period(), " conclusion");
     }
     case E::PAYLOAD_NOT_SET:
       break;
@@ -662,10 +661,10 @@ void PrintHistory(std::ostream& out, const v1::ListHistoryResponse& r,
   for (const v1::HistoryEntry& entry : r.entries()) {
     rows.push_back(HistoryRow(entry));
   }
-  PrintTableAligned(out,
-                    {"POSITION", "OCCURRED", "RECORDED (UTC)", "ACTOR", "TYPE",
-                     "SUBJECT"},
-                    rows, {true}, "");
+  PrintTableAligned(
+      out,
+      {"POSITION", "OCCURRED", "RECORDED (UTC)", "ACTOR", "TYPE", "SUBJECT"},
+      rows, {true}, "");
 }
 
 // ---------------------------------------------------------------- attention
@@ -691,10 +690,9 @@ void PrintAttention(std::ostream& out, const v1::ListAttentionResponse& r,
         Localized(item.detail(), lang),
     });
   }
-  PrintTableAligned(out,
-                    {"KIND", "REC", "PERIOD", "DUE", "OVERDUE", "SUBJECT",
-                     "DETAIL"},
-                    rows, {false, true}, "");
+  PrintTableAligned(
+      out, {"KIND", "REC", "PERIOD", "DUE", "OVERDUE", "SUBJECT", "DETAIL"},
+      rows, {false, true}, "");
 }
 
 // ------------------------------------------------------------------ partner
@@ -702,8 +700,8 @@ void PrintAttention(std::ostream& out, const v1::ListAttentionResponse& r,
 void PrintPartnerView(std::ostream& out, const v1::GetPartnerViewResponse& r,
                       Lang lang) {
   const std::string name = Localized(r.name(), lang);
-  out << (name.empty() ? r.agency_id() : name) << " (" << r.agency_id()
-      << "), " << FormatReflects(r.reflects()) << "\n";
+  out << (name.empty() ? r.agency_id() : name) << " (" << r.agency_id() << "), "
+      << FormatReflects(r.reflects()) << "\n";
   if (r.programmes().empty()) out << "\nno programmes\n";
   for (const v1::ProgrammeView& p : r.programmes()) {
     const std::string programme = Localized(p.name(), lang);
@@ -781,8 +779,7 @@ void PrintPartnerView(std::ostream& out, const v1::GetPartnerViewResponse& r,
                     c.closed() ? "closed" : "open"});
   }
   if (!rows.empty()) {
-    PrintTableAligned(out, {"RECOMMENDATION", "ROLE", "STATE"}, rows, {},
-                      "  ");
+    PrintTableAligned(out, {"RECOMMENDATION", "ROLE", "STATE"}, rows, {}, "  ");
   }
 }
 

@@ -42,8 +42,7 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view value);
 //    as_of.effective_at at that instant.
 // "@120,2024-07-31" gives both. Anything else is INVALID_ARGUMENT, with a
 // message that says what was expected.
-absl::StatusOr<v1::AsOf> ParseAsOfFlag(absl::string_view value,
-                                       absl::Time now);
+absl::StatusOr<v1::AsOf> ParseAsOfFlag(absl::string_view value, absl::Time now);
 absl::StatusOr<v1::AsOf> ParseAsOfFlag(absl::string_view value);
 
 // The bounds of `history --from/--to`: a date, or an RFC 3339 time. A date

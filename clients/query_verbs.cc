@@ -94,7 +94,8 @@ absl::Status ReadQueryOptions(QueryOptions* options) {
 // A context with the call's deadline and, when --agency is given, the
 // identity metadata.
 std::unique_ptr<grpc::ClientContext> QueryContext() {
-  const auto timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  const auto timeout =
+      std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
   const std::string agency = absl::GetFlag(FLAGS_agency);
   if (!agency.empty()) {
     return CommandContext(agency, absl::GetFlag(FLAGS_actor), timeout);

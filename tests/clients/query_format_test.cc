@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "google/protobuf/util/json_util.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
 namespace oversight::cli {
@@ -86,8 +86,7 @@ TEST(ParseAsOfFlagTest, TodayIsNowNotTheEndOfTheDay) {
 }
 
 TEST(ParseAsOfFlagTest, Rfc3339Time) {
-  absl::StatusOr<v1::AsOf> as_of =
-      ParseAsOfFlag("2024-07-31T12:00:00Z", kNow);
+  absl::StatusOr<v1::AsOf> as_of = ParseAsOfFlag("2024-07-31T12:00:00Z", kNow);
   ASSERT_TRUE(as_of.ok()) << as_of.status();
   EXPECT_EQ(as_of->effective_at().seconds(),
             absl::ToUnixSeconds(Utc(2024, 7, 31, 12)));
@@ -128,12 +127,27 @@ TEST(ParseAsOfFlagTest, PositionAndTimeCombined) {
 }
 
 TEST(ParseAsOfFlagTest, BadValuesAreRefused) {
-  for (const char* bad :
-       {"", "yesterday", "@", "@x", "@0", "@-3", "@+3", "position:", "12",
-        "2024-7-31", "2024-02-30", "2024-13-01", "31/07/2024",
-        "2024-07-31T12:00:00", "2024-07-31 12:00:00Z", "@1,@2",
-        "2024-07-31,2024-08-01", "@1,", ",@1", "@1,2024-07-31,@2",
-        "0000-01-01"}) {
+  for (const char* bad : {"",
+                          "yesterday",
+                          "@",
+                          "@x",
+                          "@0",
+                          "@-3",
+                          "@+3",
+                          "position:",
+                          "12",
+                          "2024-7-31",
+                          "2024-02-30",
+                          "2024-13-01",
+                          "31/07/2024",
+                          "2024-07-31T12:00:00",
+                          "2024-07-31 12:00:00Z",
+                          "@1,@2",
+                          "2024-07-31,2024-08-01",
+                          "@1,",
+                          ",@1",
+                          "@1,2024-07-31,@2",
+                          "0000-01-01"}) {
     absl::StatusOr<v1::AsOf> as_of = ParseAsOfFlag(bad, kNow);
     EXPECT_FALSE(as_of.ok()) << "\"" << bad << "\"";
     if (!as_of.ok()) {
@@ -162,9 +176,9 @@ TEST(ParseHistoryBoundTest, DatesAreWholeDays) {
 }
 
 TEST(ParseEventTypesTest, ShortNamesGetThePackage) {
-  EXPECT_THAT(ParseEventTypes("RatingAssigned, oversight.v1.RiskRaised,"),
-              ElementsAre("oversight.v1.RatingAssigned",
-                                     "oversight.v1.RiskRaised"));
+  EXPECT_THAT(
+      ParseEventTypes("RatingAssigned, oversight.v1.RiskRaised,"),
+      ElementsAre("oversight.v1.RatingAssigned", "oversight.v1.RiskRaised"));
   EXPECT_TRUE(ParseEventTypes("").empty());
 }
 
@@ -242,7 +256,8 @@ TEST(StatusBoardTest, HeaderTitleAndReflects) {
   PrintStatusBoard(out, Board(), Lang::kEnglish);
   EXPECT_THAT(out.str(), StartsWith("Stalking deep dive (stalking-2023), "
                                     "as at position 120\n"));
-  EXPECT_THAT(out.str(), HasSubstr("periods: 2024-06, 2025-01 (open: 2025-01)"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("periods: 2024-06, 2025-01 (open: 2025-01)"));
   std::ostringstream cy;
   PrintStatusBoard(cy, Board(), Lang::kWelsh);
   EXPECT_THAT(cy.str(), StartsWith("Adolygiad stelcian (stalking-2023)"));
@@ -374,12 +389,12 @@ TEST(HistoryTest, UpdateCorrectedBy) {
   p->set_period("2024-06");
   e.add_corrected_by_positions(55);
   e.add_corrected_by_positions(61);
-  EXPECT_THAT(HistoryRow(e),
-              ElementsAre("40", "2024-06-15", "2025-01-20 09:15:30",
-                          "dyfed-powys-police/Siân Jones",
-                          "ProgressUpdateSubmitted",
-                          "stalking-2023 #3 update u-1 (2024-06)  "
-                          "corrected by 55,61"));
+  EXPECT_THAT(
+      HistoryRow(e),
+      ElementsAre("40", "2024-06-15", "2025-01-20 09:15:30",
+                  "dyfed-powys-police/Siân Jones", "ProgressUpdateSubmitted",
+                  "stalking-2023 #3 update u-1 (2024-06)  "
+                  "corrected by 55,61"));
 }
 
 TEST(HistoryTest, CorrectionCorrects) {
@@ -423,8 +438,9 @@ TEST(HistoryTest, Listing) {
   const std::string text = out.str();
   EXPECT_THAT(text, StartsWith("history as at position 99\n\n"));
   const std::string header = LineWith(text, "POSITION");
-  EXPECT_THAT(header, ContainsRegex("^POSITION  OCCURRED    RECORDED \\(UTC\\) +"
-                                    "ACTOR +TYPE +SUBJECT$"));
+  EXPECT_THAT(header,
+              ContainsRegex("^POSITION  OCCURRED    RECORDED \\(UTC\\) +"
+                            "ACTOR +TYPE +SUBJECT$"));
   const std::string rating = LineWith(text, "RatingAssigned");
   EXPECT_THAT(rating,
               ContainsRegex("^ +7  2024-06-15  2025-01-20 09:15:30  "
@@ -545,7 +561,8 @@ TEST(PartnerTest, FiguresByQuarter) {
   // the figure; * for running totals.
   EXPECT_THAT(LineWith(text, "victims_supported *"),
               ContainsRegex("^  victims_supported \\* +7 +13$"));
-  EXPECT_THAT(LineWith(text, "referrals"), ContainsRegex("^  referrals +4 +-$"));
+  EXPECT_THAT(LineWith(text, "referrals"),
+              ContainsRegex("^  referrals +4 +-$"));
   const std::string sessions = LineWith(text, "training_sessions");
   EXPECT_THAT(sessions, ContainsRegex("^  training_sessions +- +1234$"));
   EXPECT_EQ(header.size(), sessions.size());
@@ -575,8 +592,7 @@ TEST(JsonTest, ProtoFieldNamesOneDocument) {
   EXPECT_THAT(*json, Not(HasSubstr("reviewId")));
 
   v1::GetStatusBoardResponse back;
-  ASSERT_TRUE(
-      google::protobuf::util::JsonStringToMessage(*json, &back).ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*json, &back).ok());
   EXPECT_EQ(back.rows_size(), 2);
 }
 
