@@ -175,5 +175,44 @@ TEST_F(CliEndToEndTest, ReadModelsResumeFromTheirSnapshotOrRebuild) {
                                       "events"));
 }
 
+TEST_F(CliEndToEndTest, QueryVerbsAnswerAsAtThePast) {
+  const std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  const std::string cli =
+      absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address, " ");
+  std::string output;
+  ASSERT_EQ(RunShell(cli + "--quiet import " + OVERSIGHT_EXAMPLE_PATH, &output),
+            0)
+      << output;
+  const std::string review = "dyfed-powys-stalking-2023";
+  // As at 31 July 2024 nothing of January 2025 is known; ratings of June
+  // 2024's open recommendations were not stated.
+  ASSERT_EQ(RunShell(cli + "status " + review +
+                         " --as-of=2024-07-31 --min_position=99",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("not stated"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("2025-01")));
+  ASSERT_EQ(RunShell(cli + "status " + review + " --output=json", &output), 0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("\"review_id\":\"" + review + "\""));
+  ASSERT_EQ(RunShell(cli + "recommendation " + review + " 7", &output), 0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("Soteria"));
+  ASSERT_EQ(RunShell(cli + "partner paladin", &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("victims_supported"));
+  ASSERT_EQ(RunShell(cli + "history --review=" + review + " --number=7 --all",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("RecommendationClosed"));
+  ASSERT_EQ(RunShell(cli + "attention " + review, &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("risk"));
+  // An unknown review is refused with its reason, exit 1.
+  EXPECT_EQ(RunShell(cli + "status no-such-review", &output), 1);
+  EXPECT_THAT(output, HasSubstr("REVIEW_NOT_FOUND"));
+}
+
 }  // namespace
 }  // namespace oversight
