@@ -414,12 +414,46 @@ std::vector<std::string> HistoryKeysOf(const v1::DomainEvent& event) {
   return keys;
 }
 
+// Keys that the event alone does not name but the state knows: a risk's
+// resolution concerns the recommendations the risk named; a partner's
+// report, its programme's review and recommendations.
+void AddKeysFromState(const v1::DomainEvent& e,
+                      const v1::ProjectionState& state,
+                      std::vector<std::string>* keys) {
+  auto add = [keys](std::string key) {
+    if (std::find(keys->begin(), keys->end(), key) == keys->end()) {
+      keys->push_back(std::move(key));
+    }
+  };
+  if (e.has_risk_resolved()) {
+    const v1::RiskResolved& o = e.risk_resolved();
+    auto review = state.reviews().find(o.review_id());
+    if (review == state.reviews().end()) return;
+    auto risk = review->second.risks().find(o.risk_id());
+    if (risk == review->second.risks().end()) return;
+    for (int32_t n : risk->second.related_recommendations()) {
+      add(RecommendationHistoryKey(o.review_id(), n));
+    }
+  } else if (e.has_partner_report_submitted()) {
+    auto p =
+        state.programmes().find(e.partner_report_submitted().programme_id());
+    if (p == state.programmes().end()) return;
+    add(ReviewHistoryKey(p->second.review_id()));
+    add(AgencyHistoryKey(p->second.owning_agency_id()));
+    for (int32_t n : p->second.related_recommendations()) {
+      add(RecommendationHistoryKey(p->second.review_id(), n));
+    }
+  }
+}
+
 void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state) {
+  std::vector<std::string> keys = HistoryKeysOf(event.event);
+  AddKeysFromState(event.event, *state, &keys);
   ApplyOther(event, state);
   ApplyReview(event, state);
   ApplyRecommendation(event, state);
   const int64_t occurred = Micros(event.event.occurred_at());
-  for (const std::string& key : HistoryKeysOf(event.event)) {
+  for (const std::string& key : keys) {
     v1::HistoryPostings& postings = (*state->mutable_history())[key];
     postings.add_positions(event.position);
     postings.add_occurred_micros(occurred);

@@ -32,7 +32,7 @@ namespace oversight::projections {
 // The version of Apply and of ProjectionState's meaning. A snapshot
 // written by another version is not used: the state is rebuilt from the
 // log. Bump it whenever Apply changes what it produces.
-inline constexpr uint32_t kReadModelVersion = 1;
+inline constexpr uint32_t kReadModelVersion = 2;
 
 // A domain event with what the log says about it.
 struct RecordedDomainEvent {
@@ -86,8 +86,11 @@ std::string AgencyHistoryKey(absl::string_view agency_id);
 std::string PersonHistoryKey(absl::string_view agency_id,
                              absl::string_view person);
 
-// The keys `event` is posted under: its review, its recommendation and
-// any it relates to, the acting agency and person, and agencies it names.
+// The keys `event` is posted under, as far as the event itself says: its
+// review, its recommendation and any it relates to, the acting agency and
+// person, and agencies it names. Apply adds what only the state knows: a
+// risk's resolution goes also under the recommendations the risk named, a
+// partner report under its programme's review, owner and recommendations.
 std::vector<std::string> HistoryKeysOf(const v1::DomainEvent& event);
 
 }  // namespace oversight::projections

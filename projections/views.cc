@@ -10,6 +10,20 @@
 namespace oversight::projections {
 namespace {
 
+// The entries of a protobuf map in key order, by pointer (no copies).
+template <typename Map>
+std::vector<std::pair<typename Map::key_type, const typename Map::mapped_type*>>
+Sorted(const Map& map) {
+  std::vector<
+      std::pair<typename Map::key_type, const typename Map::mapped_type*>>
+      out;
+  out.reserve(map.size());
+  for (const auto& [key, value] : map) out.emplace_back(key, &value);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
 // Whether `rec` has an update, not withdrawn, for `period`.
 bool HasUpdateFor(const v1::ProjectedRecommendation& rec,
                   absl::string_view period) {
@@ -33,10 +47,9 @@ v1::PeriodRating RatingAt(const v1::ProjectedRecommendation& rec,
 
 // The most recent stated rating (by period), RATING_UNSPECIFIED if none.
 v1::Rating LatestRating(const v1::ProjectedRecommendation& rec) {
-  const std::map<std::string, v1::ProjectedRating> sorted(rec.ratings().begin(),
-                                                          rec.ratings().end());
+  const auto sorted = Sorted(rec.ratings());
   return sorted.empty() ? v1::RATING_UNSPECIFIED
-                        : sorted.rbegin()->second.rating();
+                        : sorted.back().second->rating();
 }
 
 std::vector<std::string> PeriodsMissed(const v1::ProjectedRecommendation& rec) {
@@ -133,9 +146,9 @@ void FillStatusBoard(const v1::ProjectedReview& review,
     out->add_periods(p);
     if (review.periods().at(p).open()) out->add_open_periods(p);
   }
-  const std::map<int32_t, v1::ProjectedRecommendation> by_number(
-      review.recommendations().begin(), review.recommendations().end());
-  for (const auto& [number, rec] : by_number) {
+  const auto by_number = Sorted(review.recommendations());
+  for (const auto& [number, rec_ptr] : by_number) {
+    const v1::ProjectedRecommendation& rec = *rec_ptr;
     *out->add_rows() = BoardRow(review, rec);
   }
 }
@@ -148,8 +161,7 @@ void FillAttention(const v1::ProjectedReview& review, absl::CivilDay today,
   for (const std::string& p : periods) {
     if (!review.periods().at(p).open()) closed_periods.push_back(p);
   }
-  const std::map<int32_t, v1::ProjectedRecommendation> by_number(
-      review.recommendations().begin(), review.recommendations().end());
+  const auto by_number = Sorted(review.recommendations());
   auto item = [&](v1::AttentionKind kind, int32_t number) {
     v1::AttentionItem* i = out->add_items();
     i->set_kind(kind);
@@ -157,7 +169,8 @@ void FillAttention(const v1::ProjectedReview& review, absl::CivilDay today,
     i->set_number(number);
     return i;
   };
-  for (const auto& [number, rec] : by_number) {
+  for (const auto& [number, rec_ptr] : by_number) {
+    const v1::ProjectedRecommendation& rec = *rec_ptr;
     if (rec.closed()) continue;
     // Updates due and missing for each open period.
     for (const std::string& p : periods) {
@@ -179,9 +192,9 @@ void FillAttention(const v1::ProjectedReview& review, absl::CivilDay today,
                                     : v1::ATTENTION_KIND_RATED_AMBER,
            number);
     }
-    const std::map<std::string, v1::ProjectedActivity> activities(
-        rec.activities().begin(), rec.activities().end());
-    for (const auto& [id, activity] : activities) {
+    const auto activities = Sorted(rec.activities());
+    for (const auto& [id, activity_ptr] : activities) {
+      const v1::ProjectedActivity& activity = *activity_ptr;
       if (activity.completed()) continue;
       const std::optional<absl::CivilDay> due = LastDayOf(activity.due_on());
       if (!due.has_value() || *due > today + kDueSoonDays) continue;
@@ -210,9 +223,9 @@ void FillAttention(const v1::ProjectedReview& review, absl::CivilDay today,
       }
     }
   }
-  const std::map<std::string, v1::ProjectedRisk> risks(review.risks().begin(),
-                                                       review.risks().end());
-  for (const auto& [id, risk] : risks) {
+  const auto risks = Sorted(review.risks());
+  for (const auto& [id, risk_ptr] : risks) {
+    const v1::ProjectedRisk& risk = *risk_ptr;
     if (risk.resolved()) continue;
     v1::AttentionItem* i = item(v1::ATTENTION_KIND_OPEN_RISK,
                                 risk.related_recommendations().empty()
@@ -231,9 +244,9 @@ void FillPartnerView(const v1::ProjectionState& state,
   if (agency != state.agencies().end()) {
     *out->mutable_name() = agency->second.name();
   }
-  const std::map<std::string, v1::ProjectedProgramme> programmes(
-      state.programmes().begin(), state.programmes().end());
-  for (const auto& [id, p] : programmes) {
+  const auto programmes = Sorted(state.programmes());
+  for (const auto& [id, p_ptr] : programmes) {
+    const v1::ProjectedProgramme& p = *p_ptr;
     if (p.owning_agency_id() != agency_id) continue;
     v1::ProgrammeView* view = out->add_programmes();
     view->set_programme_id(id);
@@ -250,12 +263,12 @@ void FillPartnerView(const v1::ProjectionState& state,
         });
     for (v1::QuarterFigures& q : quarters) *view->add_quarters() = std::move(q);
   }
-  const std::map<std::string, v1::ProjectedReview> reviews(
-      state.reviews().begin(), state.reviews().end());
-  for (const auto& [review_id, review] : reviews) {
-    const std::map<int32_t, v1::ProjectedRecommendation> by_number(
-        review.recommendations().begin(), review.recommendations().end());
-    for (const auto& [number, rec] : by_number) {
+  const auto reviews = Sorted(state.reviews());
+  for (const auto& [review_id, review_ptr] : reviews) {
+    const v1::ProjectedReview& review = *review_ptr;
+    const auto by_number = Sorted(review.recommendations());
+    for (const auto& [number, rec_ptr] : by_number) {
+      const v1::ProjectedRecommendation& rec = *rec_ptr;
       const bool owner = rec.owning_agency_id() == agency_id;
       const auto& c = rec.contributing_agency_ids();
       if (!owner && std::find(c.begin(), c.end(), agency_id) == c.end()) {

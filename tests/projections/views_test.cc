@@ -688,5 +688,26 @@ TEST_F(ViewsTest, IssuingIsPostedUnderTheOwnerAndEachContributor) {
                            "agency/partner", "agency/partner2"));
 }
 
+// What only the state knows is posted too: a risk's resolution under the
+// recommendations the risk named, a partner report under its programme's
+// review and recommendations.
+TEST_F(ViewsTest, ResolutionsAndPartnerReportsArePostedWhereTheyBelong) {
+  auto last_under = [&](const std::string& key) -> uint64_t {
+    auto it = state_.history().find(key);
+    if (it == state_.history().end() || it->second.positions().empty()) {
+      return 0;
+    }
+    return *it->second.positions().rbegin();
+  };
+  const std::string risk = Id("opcc", Risk({1}));
+  ASSERT_OK(Record("opcc", ResolveRisk(risk)));
+  EXPECT_EQ(last_under("recommendation/r/1"), position_);
+
+  ASSERT_OK(Record("partner", Programme("isac")));
+  ASSERT_OK(Record("partner", Report("isac", "2025-Q1")));
+  EXPECT_EQ(last_under("review/r"), position_);
+  EXPECT_EQ(last_under("recommendation/r/1"), position_);
+}
+
 }  // namespace
 }  // namespace oversight::projections
