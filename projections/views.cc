@@ -124,8 +124,9 @@ v1::StatusBoardRow BoardRow(const v1::ProjectedReview& review,
   }
   for (std::string& p : PeriodsMissed(rec)) row.add_periods_missed(p);
   int open_activities = 0;
-  for (const auto& [id, a] : rec.activities())
-    open_activities += !a.completed();
+  for (const auto& [id, a] : rec.activities()) {
+    open_activities += a.completed() ? 0 : 1;
+  }
   row.set_open_monitoring_activities(open_activities);
   int open_risks = 0;
   for (const auto& [id, risk] : review.risks()) {

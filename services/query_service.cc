@@ -70,15 +70,15 @@ grpc::ServerUnaryReactor* QueryService::Run(
     run();
     return reactor;
   }
-  host_->WhenReached(
-      min_position, WaitDeadline(*context),
-      [reactor, context, run = std::move(run)](absl::Status reached) mutable {
-        if (!reached.ok()) {
-          reactor->Finish(ToGrpcStatus(reached, context));
-          return;
-        }
-        run();
-      });
+  host_->WhenReached(min_position, WaitDeadline(*context),
+                     [reactor, context, run = std::move(run)](
+                         const absl::Status& reached) mutable {
+                       if (!reached.ok()) {
+                         reactor->Finish(ToGrpcStatus(reached, context));
+                         return;
+                       }
+                       run();
+                     });
   return reactor;
 }
 
