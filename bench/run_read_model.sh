@@ -7,7 +7,7 @@
 # 1,000,000 events"). Writes the report to bench/results/read_model.md
 # (git-ignored) and prints it.
 #
-#   bash bench/run_read_model.sh                      # about 10 minutes
+#   bash bench/run_read_model.sh                      # about 12 minutes
 #   bash bench/run_read_model.sh --events=200000      # extra flags go to it
 #   bash bench/run_read_model.sh --dir=/tmp/rm --keep # keep the log, and
 #   bash bench/run_read_model.sh --dir=/tmp/rm        # measure it again
