@@ -105,8 +105,9 @@ void Layout::Meetings(const Recommendation& rec) {
   std::vector<ListItem> items;
   for (const v1::MeetingObserved& meeting : m_.meetings) {
     bool related = false;
-    for (int32_t n : meeting.related_recommendations())
+    for (int32_t n : meeting.related_recommendations()) {
       related |= n == rec.number;
+    }
     const std::string month = meeting.held_on().substr(0, 7);
     if (!related || month > req_.period ||
         (!previous_.empty() && month <= previous_)) {

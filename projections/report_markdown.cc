@@ -179,8 +179,9 @@ class Writer {
         break;
       }
       case report::Block::Kind::kTable: {
-        if (!b.text.empty())
+        if (!b.text.empty()) {
           absl::StrAppend(out, "**", Inline(b.text), "**\n\n");
+        }
         std::string rule = "|";
         out->push_back('|');
         for (const report::Inline& cell : b.header) {
