@@ -1,5 +1,7 @@
 #include "eventstore/event_log.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -66,6 +68,26 @@ absl::StatusOr<AppendResult> EventLog::Append(
               });
   done.WaitForNotification();
   return result;
+}
+
+absl::StatusOr<Position> EventLog::Scan(
+    Position from,
+    absl::FunctionRef<absl::Status(const RecordedEvent&)> visit) {
+  if (from == 0) from = 1;
+  const Position through = Head().position;
+  Position next = from;
+  while (next <= through) {
+    absl::StatusOr<ReadResult> page =
+        ReadAll(next, Direction::kForwards, kMaxReadCount, EventFilter{});
+    if (!page.ok()) return page.status();
+    for (const RecordedEvent& e : page->events) {
+      if (e.position > through) return through;
+      if (absl::Status s = visit(e); !s.ok()) return s;
+    }
+    if (page->events.empty() || page->next <= next) break;
+    next = page->next;
+  }
+  return std::min(next, through + 1) - 1;
 }
 
 absl::Status ValidateStreamName(absl::string_view stream) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -96,6 +97,17 @@ class EventLog {
   [[nodiscard]] virtual absl::StatusOr<ReadResult> ReadAll(
       Position from, Direction direction, size_t max_count,
       const EventFilter& filter) = 0;
+
+  // Calls `visit` with every acknowledged event from position `from` (0 is
+  // read as 1) up to the head as it stood when the scan began, in log
+  // order, and returns the last position visited (`from` - 1 when none).
+  // Stops at the first non-OK status `visit` returns and returns that.
+  // The event passed to `visit` is valid only during the call. Meant for
+  // long sequential reads, such as rebuilding the read models: the
+  // default reads pages through ReadAll; a store may do better.
+  [[nodiscard]] virtual absl::StatusOr<Position> Scan(
+      Position from,
+      absl::FunctionRef<absl::Status(const RecordedEvent&)> visit);
 
   // The acknowledged event whose id is `id`. NotFound (EVENT_NOT_FOUND)
   // when no acknowledged event has it.

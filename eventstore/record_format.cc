@@ -102,34 +102,48 @@ void EncodeRecord(const RecordedEvent& event, std::string* out) {
   PutLengthPrefixed(out, event.metadata);
 }
 
-absl::StatusOr<RecordedEvent> DecodeRecord(absl::string_view record) {
+absl::Status DecodeRecordInto(absl::string_view record, RecordedEvent* e) {
   if (record.size() < kRecordMinSize) return Corrupt("too short");
   if (static_cast<uint8_t>(record[0]) != kRecordVersion) {
     return Corrupt(
         absl::StrCat("unknown version ", static_cast<uint8_t>(record[0])));
   }
-  RecordedEvent e;
   const char* p = record.data() + 1;
-  e.position = GetFixed64BE(p);
-  e.revision = GetFixed64BE(p + 8);
-  e.recorded_at =
-      absl::FromUnixMicros(static_cast<int64_t>(GetFixed64BE(p + 16)));
-  e.id = EventId::FromBytes(record.substr(1 + 24, 16));
   Parsed parsed;
   absl::Status s = ParseVariable(record.substr(kRecordFixedSize), &parsed);
   if (!s.ok()) return s;
-  e.stream = std::string(parsed.stream);
-  e.type = std::string(parsed.type);
-  e.data = std::string(parsed.data);
-  e.metadata = std::string(parsed.metadata);
+  e->position = GetFixed64BE(p);
+  e->revision = GetFixed64BE(p + 8);
+  e->recorded_at =
+      absl::FromUnixMicros(static_cast<int64_t>(GetFixed64BE(p + 16)));
+  e->id = EventId::FromBytes(record.substr(1 + 24, 16));
+  // assign() keeps the strings' buffers: a scan decoding into one event
+  // allocates only when a field outgrows them.
+  e->stream.assign(parsed.stream.data(), parsed.stream.size());
+  e->type.assign(parsed.type.data(), parsed.type.size());
+  e->data.assign(parsed.data.data(), parsed.data.size());
+  e->metadata.assign(parsed.metadata.data(), parsed.metadata.size());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecordedEvent> DecodeRecord(absl::string_view record) {
+  RecordedEvent e;
+  if (absl::Status s = DecodeRecordInto(record, &e); !s.ok()) return s;
   return e;
 }
 
-absl::StatusOr<RecordedEvent> DecodeStoredValue(absl::string_view value) {
+absl::Status DecodeStoredValueInto(absl::string_view value, RecordedEvent* e) {
   if (value.size() < kHashSize) return Corrupt("value shorter than hash");
-  absl::StatusOr<RecordedEvent> e = DecodeRecord(value.substr(kHashSize));
-  if (!e.ok()) return e.status();
+  if (absl::Status s = DecodeRecordInto(value.substr(kHashSize), e); !s.ok()) {
+    return s;
+  }
   std::memcpy(e->hash.data(), value.data(), kHashSize);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecordedEvent> DecodeStoredValue(absl::string_view value) {
+  RecordedEvent e;
+  if (absl::Status s = DecodeStoredValueInto(value, &e); !s.ok()) return s;
   return e;
 }
 

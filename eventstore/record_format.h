@@ -55,6 +55,11 @@ void EncodeRecord(const RecordedEvent& event, std::string* out);
 [[nodiscard]] absl::StatusOr<RecordedEvent> DecodeStoredValue(
     absl::string_view value);
 
+// DecodeStoredValue into an existing event, reusing its strings' buffers.
+// On error `*event` is left partly written.
+[[nodiscard]] absl::Status DecodeStoredValueInto(absl::string_view value,
+                                                 RecordedEvent* event);
+
 // Reads only the stream name and type of stored record bytes, without
 // copying data and metadata; for filtering scans.
 [[nodiscard]] absl::StatusOr<std::pair<absl::string_view, absl::string_view>>

@@ -29,10 +29,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "eventstore/snapshot_store.h"
 #include "absl/synchronization/mutex.h"
 #include "eventstore/event_log.h"
 #include "eventstore/rocks_layout.h"
+#include "eventstore/snapshot_store.h"
 #include "eventstore/subscription.h"
 
 namespace rocksdb {
@@ -91,6 +91,11 @@ class RocksEventStore final : public EventLog, public SnapshotStore {
                                      size_t max_count,
                                      const EventFilter& filter) override;
   absl::StatusOr<RecordedEvent> ReadEvent(const EventId& id) override;
+  // One iterator with readahead, not filling the block cache, decoding
+  // into one reused event.
+  absl::StatusOr<Position> Scan(
+      Position from,
+      absl::FunctionRef<absl::Status(const RecordedEvent&)> visit) override;
 
   // SnapshotStore, in the `snapshots` column family (rocks_snapshots.cc).
   absl::Status PutSnapshot(absl::string_view name,
