@@ -4,61 +4,159 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/descriptor.h"
 #include "projections/aggregates.h"
 
 namespace oversight::projections {
 namespace {
 
-using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
-
 int64_t Micros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
 }
 
-// The payload message of `event` (nullptr when none is set).
-const Message* Payload(const v1::DomainEvent& event) {
-  const google::protobuf::OneofDescriptor* oneof =
-      v1::DomainEvent::descriptor()->FindOneofByName("payload");
-  const FieldDescriptor* field =
-      v1::DomainEvent::GetReflection()->GetOneofFieldDescriptor(event, oneof);
-  if (field == nullptr) return nullptr;
-  return &v1::DomainEvent::GetReflection()->GetMessage(event, field);
-}
+// The history keys of one event, built in place: a fold reuses one set,
+// so that posting an event allocates only for keys longer than any
+// before (Apply runs once per event of a rebuild).
+class KeySet {
+ public:
+  void Clear() { size_ = 0; }
+  size_t size() const { return size_; }
+  const std::string& operator[](size_t i) const { return keys_[i]; }
 
-std::string StringField(const Message& m, const char* name) {
-  const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(name);
-  if (f == nullptr || f->type() != FieldDescriptor::TYPE_STRING ||
-      f->is_repeated()) {
-    return "";
+  void Agency(absl::string_view agency_id) { Add("agency/", agency_id); }
+  void Person(absl::string_view agency_id, absl::string_view person) {
+    Add("person/", agency_id, "/", person);
   }
-  return m.GetReflection()->GetString(m, f);
-}
-
-int32_t IntField(const Message& m, const char* name) {
-  const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(name);
-  if (f == nullptr || f->type() != FieldDescriptor::TYPE_INT32 ||
-      f->is_repeated()) {
-    return 0;
+  // Nothing for an empty review id: the event names no review.
+  void Review(absl::string_view review_id) {
+    if (!review_id.empty()) Add("review/", review_id);
   }
-  return m.GetReflection()->GetInt32(m, f);
-}
+  void Recommendation(absl::string_view review_id, int32_t number) {
+    if (review_id.empty()) return;
+    Add("recommendation/", review_id, "/", absl::AlphaNum(number).Piece());
+  }
+  template <typename Ints>
+  void Recommendations(absl::string_view review_id, const Ints& numbers) {
+    for (int32_t n : numbers) Recommendation(review_id, n);
+  }
 
-std::vector<int32_t> RelatedRecommendations(const Message& m) {
-  std::vector<int32_t> out;
-  const FieldDescriptor* f =
-      m.GetDescriptor()->FindFieldByName("related_recommendations");
-  if (f != nullptr && f->is_repeated() &&
-      f->type() == FieldDescriptor::TYPE_INT32) {
-    const int n = m.GetReflection()->FieldSize(m, f);
-    for (int i = 0; i < n; ++i) {
-      out.push_back(m.GetReflection()->GetRepeatedInt32(m, f, i));
+  std::vector<std::string> ToVector() const {
+    return std::vector<std::string>(keys_.begin(), keys_.begin() + size_);
+  }
+
+ private:
+  void Add(absl::string_view a, absl::string_view b, absl::string_view c = {},
+           absl::string_view d = {}) {
+    if (size_ == keys_.size()) keys_.emplace_back();
+    std::string& key = keys_[size_];
+    key.clear();
+    key.append(a.data(), a.size());
+    key.append(b.data(), b.size());
+    key.append(c.data(), c.size());
+    key.append(d.data(), d.size());
+    for (size_t i = 0; i < size_; ++i) {
+      if (keys_[i] == key) return;
     }
+    ++size_;
   }
-  const int32_t single = IntField(m, "related_recommendation");
-  if (single != 0) out.push_back(single);
-  return out;
+
+  std::vector<std::string> keys_;
+  size_t size_ = 0;
+};
+
+// The keys `event` names by itself (HistoryKeysOf), into `keys`.
+void CollectKeys(const v1::DomainEvent& e, KeySet* keys) {
+  keys->Agency(e.actor().agency_id());
+  keys->Person(e.actor().agency_id(), e.actor().person());
+  // Every payload about a review names it; most name a recommendation.
+  auto review = [keys](const auto& o) { keys->Review(o.review_id()); };
+  auto recommendation = [keys](const auto& o) {
+    keys->Review(o.review_id());
+    if (o.number() != 0) keys->Recommendation(o.review_id(), o.number());
+  };
+  switch (e.payload_case()) {
+    case v1::DomainEvent::kAgencyRegistered:
+      keys->Agency(e.agency_registered().agency_id());
+      break;
+    case v1::DomainEvent::kReviewOpened:
+      review(e.review_opened());
+      break;
+    case v1::DomainEvent::kRecommendationIssued: {
+      const v1::RecommendationIssued& o = e.recommendation_issued();
+      recommendation(o);
+      keys->Agency(o.owning_agency_id());
+      for (const std::string& id : o.contributing_agency_ids()) {
+        keys->Agency(id);
+      }
+      break;
+    }
+    case v1::DomainEvent::kReportingPeriodOpened:
+      review(e.reporting_period_opened());
+      break;
+    case v1::DomainEvent::kReportingPeriodClosed:
+      review(e.reporting_period_closed());
+      break;
+    case v1::DomainEvent::kProgressUpdateSubmitted:
+      recommendation(e.progress_update_submitted());
+      break;
+    case v1::DomainEvent::kProgressUpdateCorrected:
+      recommendation(e.progress_update_corrected());
+      break;
+    case v1::DomainEvent::kProgressUpdateWithdrawn:
+      recommendation(e.progress_update_withdrawn());
+      break;
+    case v1::DomainEvent::kRatingAssigned:
+      recommendation(e.rating_assigned());
+      break;
+    case v1::DomainEvent::kMonitoringActivityRecorded:
+      recommendation(e.monitoring_activity_recorded());
+      break;
+    case v1::DomainEvent::kMonitoringActivityCompleted:
+      recommendation(e.monitoring_activity_completed());
+      break;
+    case v1::DomainEvent::kMeetingObserved: {
+      const v1::MeetingObserved& o = e.meeting_observed();
+      review(o);
+      keys->Recommendations(o.review_id(), o.related_recommendations());
+      for (const std::string& id : o.attending_agency_ids()) keys->Agency(id);
+      break;
+    }
+    case v1::DomainEvent::kRiskRaised: {
+      const v1::RiskRaised& o = e.risk_raised();
+      review(o);
+      keys->Recommendations(o.review_id(), o.related_recommendations());
+      break;
+    }
+    case v1::DomainEvent::kRiskResolved:
+      review(e.risk_resolved());
+      break;
+    case v1::DomainEvent::kProgrammeRegistered: {
+      const v1::ProgrammeRegistered& o = e.programme_registered();
+      review(o);
+      keys->Recommendations(o.review_id(), o.related_recommendations());
+      keys->Agency(o.owning_agency_id());
+      break;
+    }
+    case v1::DomainEvent::kCrossReferenceRecorded: {
+      const v1::CrossReferenceRecorded& o = e.cross_reference_recorded();
+      recommendation(o);
+      if (o.related_recommendation() != 0) {
+        keys->Recommendation(o.review_id(), o.related_recommendation());
+      }
+      break;
+    }
+    case v1::DomainEvent::kRecommendationClosed:
+      recommendation(e.recommendation_closed());
+      break;
+    case v1::DomainEvent::kRecommendationReopened:
+      recommendation(e.recommendation_reopened());
+      break;
+    case v1::DomainEvent::kConclusionRecorded:
+      review(e.conclusion_recorded());
+      break;
+    case v1::DomainEvent::kPartnerReportSubmitted:
+    case v1::DomainEvent::PAYLOAD_NOT_SET:
+      break;
+  }
 }
 
 v1::ProjectedReview* FindReview(v1::ProjectionState* state,
@@ -86,8 +184,8 @@ v1::ProjectedUpdate* FindUpdate(v1::ProjectionState* state,
   return it == rec->mutable_updates()->end() ? nullptr : &it->second;
 }
 
-void ApplyReview(const RecordedDomainEvent& r, v1::ProjectionState* state) {
-  const v1::DomainEvent& e = r.event;
+void ApplyReview(const v1::DomainEvent& e, uint64_t position,
+                 v1::ProjectionState* state) {
   switch (e.payload_case()) {
     case v1::DomainEvent::kReviewOpened: {
       const v1::ReviewOpened& o = e.review_opened();
@@ -105,7 +203,7 @@ void ApplyReview(const RecordedDomainEvent& r, v1::ProjectionState* state) {
       v1::ProjectedPeriod& p = (*review->mutable_periods())[o.period()];
       p.set_open(true);
       p.set_submissions_due_on(o.submissions_due_on());
-      p.set_opened_position(r.position);
+      p.set_opened_position(position);
       break;
     }
     case v1::DomainEvent::kReportingPeriodClosed: {
@@ -150,9 +248,8 @@ void ApplyReview(const RecordedDomainEvent& r, v1::ProjectionState* state) {
   }
 }
 
-void ApplyRecommendation(const RecordedDomainEvent& r,
+void ApplyRecommendation(const v1::DomainEvent& e, uint64_t position,
                          v1::ProjectionState* state) {
-  const v1::DomainEvent& e = r.event;
   switch (e.payload_case()) {
     case v1::DomainEvent::kRecommendationIssued: {
       const v1::RecommendationIssued& o = e.recommendation_issued();
@@ -176,15 +273,15 @@ void ApplyRecommendation(const RecordedDomainEvent& r,
       v1::ProjectedUpdate& u = (*rec->mutable_updates())[o.update_id()];
       u.set_period(o.period());
       u.set_agency_id(o.agency_id());
-      *u.mutable_occurred_at() = e.occurred_at();
-      u.set_position(r.position);
+      u.set_occurred_micros(Micros(e.occurred_at()));
+      u.set_position(position);
       break;
     }
     case v1::DomainEvent::kProgressUpdateCorrected: {
       const v1::ProgressUpdateCorrected& o = e.progress_update_corrected();
       v1::ProjectedUpdate* u =
           FindUpdate(state, o.review_id(), o.number(), o.update_id());
-      if (u != nullptr) u->add_corrected_by_positions(r.position);
+      if (u != nullptr) u->add_corrected_by_positions(position);
       break;
     }
     case v1::DomainEvent::kProgressUpdateWithdrawn: {
@@ -193,7 +290,7 @@ void ApplyRecommendation(const RecordedDomainEvent& r,
           FindUpdate(state, o.review_id(), o.number(), o.update_id());
       if (u != nullptr) {
         u->set_withdrawn(true);
-        u->add_corrected_by_positions(r.position);
+        u->add_corrected_by_positions(position);
       }
       break;
     }
@@ -204,7 +301,7 @@ void ApplyRecommendation(const RecordedDomainEvent& r,
       if (rec == nullptr) break;
       v1::ProjectedRating& rating = (*rec->mutable_ratings())[o.period()];
       rating.set_rating(o.rating());
-      rating.set_position(r.position);
+      rating.set_position(position);
       break;
     }
     case v1::DomainEvent::kMonitoringActivityRecorded: {
@@ -248,8 +345,8 @@ void ApplyRecommendation(const RecordedDomainEvent& r,
   }
 }
 
-void ApplyOther(const RecordedDomainEvent& r, v1::ProjectionState* state) {
-  const v1::DomainEvent& e = r.event;
+void ApplyOther(const v1::DomainEvent& e, uint64_t position,
+                v1::ProjectionState* state) {
   switch (e.payload_case()) {
     case v1::DomainEvent::kAgencyRegistered: {
       const v1::AgencyRegistered& o = e.agency_registered();
@@ -280,7 +377,7 @@ void ApplyOther(const RecordedDomainEvent& r, v1::ProjectionState* state) {
       *q->mutable_figures() = o.figures();
       *q->mutable_narrative() = o.narrative();
       *q->mutable_occurred_at() = e.occurred_at();
-      q->set_position(r.position);
+      q->set_position(position);
       break;
     }
     default:
@@ -369,96 +466,62 @@ std::string PersonHistoryKey(absl::string_view agency_id,
 }
 
 std::vector<std::string> HistoryKeysOf(const v1::DomainEvent& event) {
-  std::vector<std::string> keys;
-  auto add = [&keys](std::string key) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      keys.push_back(std::move(key));
-    }
-  };
-  add(AgencyHistoryKey(event.actor().agency_id()));
-  add(PersonHistoryKey(event.actor().agency_id(), event.actor().person()));
-  const Message* payload = Payload(event);
-  if (payload == nullptr) return keys;
-  const std::string review_id = StringField(*payload, "review_id");
-  if (!review_id.empty()) {
-    add(ReviewHistoryKey(review_id));
-    const int32_t number = IntField(*payload, "number");
-    if (number != 0) add(RecommendationHistoryKey(review_id, number));
-    for (int32_t related : RelatedRecommendations(*payload)) {
-      add(RecommendationHistoryKey(review_id, related));
-    }
+  KeySet keys;
+  if (event.payload_case() != v1::DomainEvent::PAYLOAD_NOT_SET) {
+    CollectKeys(event, &keys);
+  } else {
+    keys.Agency(event.actor().agency_id());
+    keys.Person(event.actor().agency_id(), event.actor().person());
   }
-  switch (event.payload_case()) {
-    case v1::DomainEvent::kAgencyRegistered:
-      add(AgencyHistoryKey(event.agency_registered().agency_id()));
-      break;
-    case v1::DomainEvent::kRecommendationIssued:
-      add(AgencyHistoryKey(event.recommendation_issued().owning_agency_id()));
-      for (const std::string& id :
-           event.recommendation_issued().contributing_agency_ids()) {
-        add(AgencyHistoryKey(id));
-      }
-      break;
-    case v1::DomainEvent::kMeetingObserved:
-      for (const std::string& id :
-           event.meeting_observed().attending_agency_ids()) {
-        add(AgencyHistoryKey(id));
-      }
-      break;
-    case v1::DomainEvent::kProgrammeRegistered:
-      add(AgencyHistoryKey(event.programme_registered().owning_agency_id()));
-      break;
-    default:
-      break;
-  }
-  return keys;
+  return keys.ToVector();
 }
 
 // Keys that the event alone does not name but the state knows: a risk's
 // resolution concerns the recommendations the risk named; a partner's
 // report, its programme's review and recommendations.
 void AddKeysFromState(const v1::DomainEvent& e,
-                      const v1::ProjectionState& state,
-                      std::vector<std::string>* keys) {
-  auto add = [keys](std::string key) {
-    if (std::find(keys->begin(), keys->end(), key) == keys->end()) {
-      keys->push_back(std::move(key));
-    }
-  };
+                      const v1::ProjectionState& state, KeySet* keys) {
   if (e.has_risk_resolved()) {
     const v1::RiskResolved& o = e.risk_resolved();
     auto review = state.reviews().find(o.review_id());
     if (review == state.reviews().end()) return;
     auto risk = review->second.risks().find(o.risk_id());
     if (risk == review->second.risks().end()) return;
-    for (int32_t n : risk->second.related_recommendations()) {
-      add(RecommendationHistoryKey(o.review_id(), n));
-    }
+    keys->Recommendations(o.review_id(),
+                          risk->second.related_recommendations());
   } else if (e.has_partner_report_submitted()) {
     auto p =
         state.programmes().find(e.partner_report_submitted().programme_id());
     if (p == state.programmes().end()) return;
-    add(ReviewHistoryKey(p->second.review_id()));
-    add(AgencyHistoryKey(p->second.owning_agency_id()));
-    for (int32_t n : p->second.related_recommendations()) {
-      add(RecommendationHistoryKey(p->second.review_id(), n));
-    }
+    keys->Review(p->second.review_id());
+    keys->Agency(p->second.owning_agency_id());
+    keys->Recommendations(p->second.review_id(),
+                          p->second.related_recommendations());
   }
 }
 
-void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state) {
-  std::vector<std::string> keys = HistoryKeysOf(event.event);
-  AddKeysFromState(event.event, *state, &keys);
-  ApplyOther(event, state);
-  ApplyReview(event, state);
-  ApplyRecommendation(event, state);
-  const int64_t occurred = Micros(event.event.occurred_at());
-  for (const std::string& key : keys) {
-    v1::HistoryPostings& postings = (*state->mutable_history())[key];
-    postings.add_positions(event.position);
+void Apply(const v1::DomainEvent& event, eventstore::Position position,
+           v1::ProjectionState* state) {
+  // One key set per thread, reused from event to event.
+  thread_local KeySet keys;
+  keys.Clear();
+  CollectKeys(event, &keys);
+  AddKeysFromState(event, *state, &keys);
+  ApplyOther(event, position, state);
+  ApplyReview(event, position, state);
+  ApplyRecommendation(event, position, state);
+  const int64_t occurred = Micros(event.occurred_at());
+  auto* history = state->mutable_history();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    v1::HistoryPostings& postings = (*history)[keys[i]];
+    postings.add_positions(position);
     postings.add_occurred_micros(occurred);
   }
-  state->set_position(event.position);
+  state->set_position(position);
+}
+
+void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state) {
+  Apply(event.event, event.position, state);
 }
 
 }  // namespace oversight::projections

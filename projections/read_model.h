@@ -32,7 +32,7 @@ namespace oversight::projections {
 // The version of Apply and of ProjectionState's meaning. A snapshot
 // written by another version is not used: the state is rebuilt from the
 // log. Bump it whenever Apply changes what it produces.
-inline constexpr uint32_t kReadModelVersion = 2;
+inline constexpr uint32_t kReadModelVersion = 3;
 
 // A domain event with what the log says about it.
 struct RecordedDomainEvent {
@@ -77,6 +77,10 @@ std::vector<RecordedDomainEvent> SelectAsOf(
 // filter left the issuing out) changes nothing but the position and the
 // history.
 void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state);
+// The same for an event known by its payload and position alone (a
+// rebuild parses events into an arena and keeps no more).
+void Apply(const v1::DomainEvent& event, eventstore::Position position,
+           v1::ProjectionState* state);
 
 // History keys: every event touching a subject is posted under its key.
 std::string ReviewHistoryKey(absl::string_view review_id);

@@ -119,7 +119,12 @@ v1::StatusBoardRow BoardRow(const v1::ProjectedReview& review,
   if (last != nullptr) {
     row.set_last_update_id(last_id);
     row.set_last_update_period(last->period());
-    *row.mutable_last_update_occurred_at() = last->occurred_at();
+    const int64_t micros = last->occurred_micros();
+    google::protobuf::Timestamp* at = row.mutable_last_update_occurred_at();
+    at->set_seconds(micros >= 0 ? micros / 1000000
+                                : -((-micros + 999999) / 1000000));
+    at->set_nanos(
+        static_cast<int32_t>((micros - at->seconds() * 1000000) * 1000));
     row.set_last_update_position(last->position());
   }
   for (std::string& p : PeriodsMissed(rec)) row.add_periods_missed(p);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "projections/read_model.h"
+#include "services/log_fold.h"
 
 namespace oversight::services {
 
@@ -29,6 +30,8 @@ absl::StatusOr<std::unique_ptr<ProjectionHost>> ProjectionHost::Start(
       new ProjectionHost(log, snapshots, options));
   const absl::Time started = absl::Now();
   if (absl::Status s = host->LoadOrRebuild(); !s.ok()) return s;
+  if (absl::Status s = host->CatchUpByScan(); !s.ok()) return s;
+  // Then the subscription, for what was appended meanwhile and after.
   host->subscription_ = log->Subscribe(host->position() + 1, {});
   // Catch up before serving, so that the first answers are current.
   while (true) {
@@ -89,6 +92,24 @@ absl::Status ProjectionHost::LoadOrRebuild() {
   position_.store(state_.position(), std::memory_order_release);
   start_info_.from_snapshot = true;
   start_info_.snapshot_position = s.position;
+  return absl::OkStatus();
+}
+
+absl::Status ProjectionHost::CatchUpByScan() {
+  const uint64_t from = position() + 1;
+  absl::StatusOr<uint64_t> scanned =
+      FoldLog(log_, from,
+              [this](absl::Span<const ScannedEvent> events, uint64_t through) {
+                absl::MutexLock lock(&state_mu_);
+                for (const ScannedEvent& e : events) {
+                  pj::Apply(*e.event, e.position, &state_);
+                }
+                // Events of other streams move the position too.
+                if (through > state_.position()) state_.set_position(through);
+                position_.store(state_.position(), std::memory_order_release);
+              });
+  if (!scanned.ok()) return scanned.status();
+  if (*scanned >= from) start_info_.events_applied += *scanned - from + 1;
   return absl::OkStatus();
 }
 

@@ -108,6 +108,9 @@ class ProjectionHost {
   ProjectionHost(eventstore::EventLog* log,
                  eventstore::SnapshotStore* snapshots, const Options& options);
   absl::Status LoadOrRebuild();
+  // Folds the log from the state's position to the head as it stands,
+  // parsing on a second thread (log_fold.h).
+  absl::Status CatchUpByScan();
   struct Applied {
     size_t events = 0;
     bool caught_up = false;
