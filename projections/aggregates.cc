@@ -77,6 +77,14 @@ std::string EntityIdOf(const v1::DomainEvent& e) {
       return absl::StrCat(e.recommendation_reopened().number());
     case E::kConclusionRecorded:
       return e.conclusion_recorded().period();
+    case E::kReportPublished: {
+      // "2025-01.cy.html": the period, language and format, as a file name.
+      const v1::ReportPublished& r = e.report_published();
+      return absl::StrCat(
+          r.period(), ".",
+          r.language() == v1::REPORT_LANGUAGE_WELSH ? "cy" : "en", ".",
+          r.format() == v1::REPORT_FORMAT_HTML ? "html" : "md");
+    }
     case E::PAYLOAD_NOT_SET:
       break;
   }

@@ -44,8 +44,9 @@ bool IsDomainStream(absl::string_view stream);
 std::string EventTypeName(const v1::DomainEvent& event);
 
 // The identifier of what `event` created or touched: the agency, review
-// or programme id; the recommendation number; the period label; or the id
-// of the update, activity, meeting, risk, report or cross-reference.
+// or programme id; the recommendation number; the period label; the id
+// of the update, activity, meeting, risk, report or cross-reference; or,
+// for a published report, "{period}.{en|cy}.{md|html}".
 std::string EntityIdOf(const v1::DomainEvent& event);
 
 // Every registered agency.

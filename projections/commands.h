@@ -36,6 +36,7 @@
 #include "absl/time/time.h"
 #include "oversight/v1/commands.pb.h"
 #include "oversight/v1/domain.pb.h"
+#include "projections/report.h"
 #include "projections/validation.h"
 
 namespace oversight::projections {
@@ -65,9 +66,32 @@ class EventSource {
 // Commands with different keys never read state the other may change.
 std::string ConsistencyKey(const google::protobuf::Message& request);
 
+// What PublishReport needs besides the aggregates: the log's head, and
+// the report rendered from the log as at a position with the SHA-256 of
+// its bytes. The server renders from its log (services/query_report.h);
+// tests may fake it.
+class ReportSealer {
+ public:
+  struct Sealed {
+    std::string sha256;  // 32 bytes
+    uint64_t byte_size = 0;
+  };
+  virtual ~ReportSealer() = default;
+  // The last position of the log.
+  [[nodiscard]] virtual absl::StatusOr<uint64_t> Head() = 0;
+  // The report `request` asks for, rendered from the events recorded by
+  // request.position (RenderReport's errors: NOT_FOUND REVIEW_NOT_FOUND
+  // or PERIOD_NOT_FOUND when they did not exist yet then).
+  [[nodiscard]] virtual absl::StatusOr<Sealed> Seal(
+      const ReportRequest& request) = 0;
+};
+
 struct CommandContext {
   v1::Actor actor;  // The authenticated agency and person.
   absl::Time now;   // For defaults and "not in the future" checks.
+  // For PublishReport; nullptr where reports cannot be rendered, and then
+  // PublishReport is UNIMPLEMENTED.
+  ReportSealer* reports = nullptr;
 };
 
 struct Decision {
@@ -139,6 +163,12 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 EventSource& source);
 absl::StatusOr<Decision> Decide(const CommandContext& ctx,
                                 const v1::RecordConclusionRequest& request,
+                                EventSource& source);
+// Checks the request, who acts, that the period exists and that the
+// position is not past the head (0: the head), then has ctx.reports
+// render and seal the report.
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                const v1::PublishReportRequest& request,
                                 EventSource& source);
 
 // Checks the fields every command carries (request_id, classification,

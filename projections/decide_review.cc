@@ -1,5 +1,6 @@
 // Decisions on agencies and on review-level facts: the review itself, its
-// reporting periods, observed meetings, risks and conclusions.
+// reporting periods, observed meetings, risks, conclusions and published
+// reports.
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -292,6 +293,54 @@ absl::StatusOr<Decision> Decide(const CommandContext& ctx,
   RETURN_IF_ERROR(internal::RequirePeriod(review.state, c.period(), false));
   Decision d = MakeDecision(ReviewStream(c.review_id()), review);
   *d.event.mutable_conclusion_recorded() = c;
+  return d;
+}
+
+absl::StatusOr<Decision> Decide(const CommandContext& ctx,
+                                const v1::PublishReportRequest& request,
+                                EventSource& source) {
+  v1::ReportPublished r = request.report();
+  RETURN_IF_ERROR(CheckId("report.review_id", r.review_id()));
+  RETURN_IF_ERROR(CheckPeriod("report.period", r.period()));
+  ASSIGN_OR_RETURN(ReportLanguage language,
+                   CheckReportLanguage("report.language", r.language()));
+  ASSIGN_OR_RETURN(ReportFormat format,
+                   CheckReportFormat("report.format", r.format()));
+  // The seal is the server's to compute, never the client's to claim.
+  if (!r.sha256().empty() || r.byte_size() != 0) {
+    return InvalidArgument(kReasonFieldNotAllowed,
+                           "report.sha256 and report.byte_size are computed "
+                           "by the server; leave them empty");
+  }
+  if (ctx.reports == nullptr) {
+    return Unimplemented(kReasonReportsUnavailable,
+                         "this server cannot render reports to publish");
+  }
+  RETURN_IF_ERROR(LoadActor(ctx, source).status());
+  ASSIGN_OR_RETURN(Loaded<ReviewState> review,
+                   LoadReview(source, r.review_id()));
+  RETURN_IF_ERROR(
+      RequireCommissioningBody(ctx, review.state, "publish a report"));
+  RETURN_IF_ERROR(internal::RequirePeriod(review.state, r.period(), false));
+  ASSIGN_OR_RETURN(uint64_t head, ctx.reports->Head());
+  if (r.rendered_position() > head) {
+    return InvalidArgument(
+        kReasonPositionPastHead,
+        absl::StrCat("report.rendered_position ", r.rendered_position(),
+                     " is past the log's head, ", head));
+  }
+  if (r.rendered_position() == 0) r.set_rendered_position(head);
+  ReportRequest render;
+  render.review_id = r.review_id();
+  render.period = r.period();
+  render.language = language;
+  render.format = format;
+  render.position = r.rendered_position();
+  ASSIGN_OR_RETURN(ReportSealer::Sealed sealed, ctx.reports->Seal(render));
+  r.set_sha256(sealed.sha256);
+  r.set_byte_size(sealed.byte_size);
+  Decision d = MakeDecision(ReviewStream(r.review_id()), review);
+  *d.event.mutable_report_published() = std::move(r);
   return d;
 }
 

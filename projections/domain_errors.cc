@@ -26,4 +26,9 @@ absl::Status FailedPrecondition(absl::string_view reason,
   return WithReason(absl::FailedPreconditionError(message), reason);
 }
 
+absl::Status Unimplemented(absl::string_view reason,
+                           absl::string_view message) {
+  return WithReason(absl::UnimplementedError(message), reason);
+}
+
 }  // namespace oversight::projections

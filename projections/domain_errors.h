@@ -37,6 +37,9 @@ inline constexpr absl::string_view kReasonInvalidUrl = "INVALID_URL";
 inline constexpr absl::string_view kReasonInvalidSha256 = "INVALID_SHA256";
 inline constexpr absl::string_view kReasonInvalidEnum = "INVALID_ENUM_VALUE";
 inline constexpr absl::string_view kReasonInvalidNumber = "INVALID_NUMBER";
+// A log position past the log's head (PublishReport's rendered_position).
+inline constexpr absl::string_view kReasonPositionPastHead =
+    "POSITION_PAST_HEAD";
 inline constexpr absl::string_view kReasonInvalidTimestamp =
     "INVALID_TIMESTAMP";
 inline constexpr absl::string_view kReasonOccurredInFuture =
@@ -71,6 +74,9 @@ inline constexpr absl::string_view kReasonUpdateNotFound = "UPDATE_NOT_FOUND";
 inline constexpr absl::string_view kReasonActivityNotFound =
     "ACTIVITY_NOT_FOUND";
 inline constexpr absl::string_view kReasonRiskNotFound = "RISK_NOT_FOUND";
+// No ReportPublished matches what VerifyReport asked for.
+inline constexpr absl::string_view kReasonReportNotPublished =
+    "REPORT_NOT_PUBLISHED";
 inline constexpr absl::string_view kReasonProgrammeNotFound =
     "PROGRAMME_NOT_FOUND";
 
@@ -97,6 +103,10 @@ inline constexpr absl::string_view kReasonActivityCompleted =
     "ACTIVITY_COMPLETED";
 inline constexpr absl::string_view kReasonRiskResolved = "RISK_RESOLVED";
 
+// UNIMPLEMENTED: this server cannot render reports (PublishReport).
+inline constexpr absl::string_view kReasonReportsUnavailable =
+    "REPORTS_UNAVAILABLE";
+
 // INTERNAL: a domain stream holds something that is not a domain event.
 inline constexpr absl::string_view kReasonCorruptDomainEvent =
     "CORRUPT_DOMAIN_EVENT";
@@ -110,6 +120,7 @@ absl::Status NotFound(absl::string_view reason, absl::string_view message);
 absl::Status AlreadyExists(absl::string_view reason, absl::string_view message);
 absl::Status FailedPrecondition(absl::string_view reason,
                                 absl::string_view message);
+absl::Status Unimplemented(absl::string_view reason, absl::string_view message);
 
 }  // namespace oversight::projections
 

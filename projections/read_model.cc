@@ -153,6 +153,9 @@ void CollectKeys(const v1::DomainEvent& e, KeySet* keys) {
     case v1::DomainEvent::kConclusionRecorded:
       review(e.conclusion_recorded());
       break;
+    case v1::DomainEvent::kReportPublished:
+      review(e.report_published());
+      break;
     case v1::DomainEvent::kPartnerReportSubmitted:
     case v1::DomainEvent::PAYLOAD_NOT_SET:
       break;

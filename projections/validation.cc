@@ -443,6 +443,26 @@ absl::Status CheckRecommendationNumbers(
   return absl::OkStatus();
 }
 
+absl::StatusOr<ReportLanguage> CheckReportLanguage(absl::string_view field,
+                                                   v1::ReportLanguage value) {
+  if (absl::Status s = CheckEnum(field, value, v1::ReportLanguage_IsValid);
+      !s.ok()) {
+    return s;
+  }
+  return value == v1::REPORT_LANGUAGE_WELSH ? ReportLanguage::kWelsh
+                                            : ReportLanguage::kEnglish;
+}
+
+absl::StatusOr<ReportFormat> CheckReportFormat(absl::string_view field,
+                                               v1::ReportFormat value) {
+  if (absl::Status s = CheckEnum(field, value, v1::ReportFormat_IsValid);
+      !s.ok()) {
+    return s;
+  }
+  return value == v1::REPORT_FORMAT_HTML ? ReportFormat::kHtml
+                                         : ReportFormat::kMarkdown;
+}
+
 absl::Status CheckEnum(absl::string_view field, int value,
                        bool (*is_valid)(int)) {
   if (value == 0) {

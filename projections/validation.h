@@ -21,6 +21,7 @@
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "oversight/v1/domain.pb.h"
+#include "projections/report.h"
 
 namespace oversight::projections {
 
@@ -101,6 +102,13 @@ absl::Status CheckRecommendationNumbers(
 // An enum value the schema defines, other than the UNSPECIFIED zero.
 absl::Status CheckEnum(absl::string_view field, int value,
                        bool (*is_valid)(int));
+
+// A report's language and format as the renderer knows them; INVALID_ARGUMENT
+// (INVALID_ENUM_VALUE) for UNSPECIFIED or an unknown value.
+absl::StatusOr<ReportLanguage> CheckReportLanguage(absl::string_view field,
+                                                   v1::ReportLanguage value);
+absl::StatusOr<ReportFormat> CheckReportFormat(absl::string_view field,
+                                               v1::ReportFormat value);
 
 // The command's effective time: `now` when unset; otherwise a valid
 // timestamp no later than now + kMaxClockSkew.
