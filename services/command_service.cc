@@ -83,18 +83,28 @@ absl::Status ParseRequest(const grpc::ByteBuffer& raw,
   return absl::OkStatus();
 }
 
+// What a command's response holds beyond its CommandResult, taken from
+// the event it recorded: nothing, but for PublishReport the seal.
+template <typename Response>
+void FillFromEvent(const v1::DomainEvent& event, Response* response) {}
+void FillFromEvent(const v1::DomainEvent& event,
+                   v1::PublishReportResponse* response) {
+  *response->mutable_report() = event.report_published();
+}
+
 // One command in flight. Owned by shared pointers held by the tasks and
 // callbacks working on it; finishes the reactor exactly once.
 template <typename Request, typename Response>
 class CommandOp
     : public std::enable_shared_from_this<CommandOp<Request, Response>> {
  public:
-  CommandOp(es::EventLog* log, Executor* executor, absl::Time now,
-            grpc::CallbackServerContext* context,
+  CommandOp(es::EventLog* log, Executor* executor, pj::ReportSealer* reports,
+            absl::Time now, grpc::CallbackServerContext* context,
             grpc::ServerUnaryReactor* reactor, Request request,
             grpc::ByteBuffer* response, v1::Actor actor)
       : log_(log),
         executor_(executor),
+        reports_(reports),
         now_(now),
         context_(context),
         reactor_(reactor),
@@ -129,7 +139,7 @@ class CommandOp
     if (!absl::IsNotFound(prior.status())) return Fail(prior.status());
 
     LogEventSource source(log_);
-    const pj::CommandContext ctx{actor_, now_};
+    const pj::CommandContext ctx{actor_, now_, reports_};
     absl::StatusOr<pj::Decision> decision =
         pj::DecideCommand(ctx, request_, source);
     if (!decision.ok()) {
@@ -155,6 +165,7 @@ class CommandOp
     result->set_event_id(event_id_.ToString());
     result->set_entity_id(pj::EntityIdOf(decision->event));
     *result->mutable_occurred_at() = decision->event.occurred_at();
+    FillFromEvent(decision->event, &response_);
     std::vector<es::ProposedEvent> events;
     events.push_back(std::move(proposed));
     log_->AppendAsync(decision->stream, expected, std::move(events),
@@ -225,6 +236,7 @@ class CommandOp
     SetTimestamp(prior.recorded_at, result->mutable_recorded_at());
     result->set_deduplicated(true);
     result->set_entity_id(pj::EntityIdOf(event));
+    FillFromEvent(event, &response_);
     FinishOk();
   }
 
@@ -242,6 +254,7 @@ class CommandOp
 
   es::EventLog* const log_;
   Executor* const executor_;
+  pj::ReportSealer* const reports_;
   const absl::Time now_;
   grpc::CallbackServerContext* const context_;
   grpc::ServerUnaryReactor* const reactor_;
@@ -259,11 +272,14 @@ class CommandOp
 
 CommandService::CommandService(es::EventLog* log, Executor* executor,
                                const IdentityProvider* identity,
-                               absl::AnyInvocable<absl::Time() const> clock)
+                               absl::AnyInvocable<absl::Time() const> clock,
+                               const ProjectionHost* host)
     : log_(log),
       executor_(executor),
       identity_(identity),
       clock_(std::move(clock)),
+      renderer_(log, host),
+      sealer_(log, &renderer_),
       sequencer_(executor) {}
 
 es::EventId CommandService::CommandEventId(absl::string_view agency_id,
@@ -299,8 +315,8 @@ grpc::ServerUnaryReactor* CommandService::Handle(
     }
     std::string key = pj::ConsistencyKey(parsed);
     auto op = std::make_shared<CommandOp<Request, Response>>(
-        log_, executor_, now, context, reactor, std::move(parsed), response,
-        std::move(actor));
+        log_, executor_, &sealer_, now, context, reactor, std::move(parsed),
+        response, std::move(actor));
     sequencer_.Submit(std::move(key),
                       [op = std::move(op)](KeyedSequencer::Done done) mutable {
                         op->Start(std::move(done));
@@ -450,4 +466,12 @@ grpc::ServerUnaryReactor* CommandService::RecordConclusion(
   return Handle<v1::RecordConclusionRequest, v1::RecordConclusionResponse>(
       context, request, response);
 }
+
+grpc::ServerUnaryReactor* CommandService::PublishReport(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::PublishReportRequest, v1::PublishReportResponse>(
+      context, request, response);
+}
+
 }  // namespace oversight::services

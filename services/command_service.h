@@ -39,21 +39,23 @@
 #include "services/executor.h"
 #include "services/identity.h"
 #include "services/keyed_sequencer.h"
+#include "services/projection_host.h"
+#include "services/query_report.h"
 
 namespace oversight::services {
 
 // The Commands service with every method taking raw bytes, so that a
 // request protobuf cannot parse (a string that is not UTF-8) is answered
 // by Oversight with INVALID_ARGUMENT instead of by gRPC.
-using RawCommandsService = v1::Commands::WithRawCallbackMethod_RegisterAgency<v1::Commands::WithRawCallbackMethod_OpenReview<
-    v1::Commands::WithRawCallbackMethod_IssueRecommendation<v1::Commands::WithRawCallbackMethod_OpenReportingPeriod<
-        v1::Commands::WithRawCallbackMethod_CloseReportingPeriod<v1::Commands::WithRawCallbackMethod_SubmitProgressUpdate<
-            v1::Commands::WithRawCallbackMethod_CorrectProgressUpdate<v1::Commands::WithRawCallbackMethod_WithdrawProgressUpdate<
-                v1::Commands::WithRawCallbackMethod_AssignRating<v1::Commands::WithRawCallbackMethod_RecordMonitoringActivity<
-                    v1::Commands::WithRawCallbackMethod_CompleteMonitoringActivity<
-                        v1::Commands::WithRawCallbackMethod_RecordMeetingObserved<
-                            v1::Commands::WithRawCallbackMethod_RaiseRisk<
-                                v1::Commands::WithRawCallbackMethod_ResolveRisk<
+using RawCommandsService = v1::Commands::WithRawCallbackMethod_PublishReport<
+    v1::Commands::WithRawCallbackMethod_RegisterAgency<v1::Commands::WithRawCallbackMethod_OpenReview<
+        v1::Commands::WithRawCallbackMethod_IssueRecommendation<v1::Commands::WithRawCallbackMethod_OpenReportingPeriod<
+            v1::Commands::WithRawCallbackMethod_CloseReportingPeriod<v1::Commands::WithRawCallbackMethod_SubmitProgressUpdate<
+                v1::Commands::WithRawCallbackMethod_CorrectProgressUpdate<v1::Commands::WithRawCallbackMethod_WithdrawProgressUpdate<
+                    v1::Commands::WithRawCallbackMethod_AssignRating<v1::Commands::WithRawCallbackMethod_RecordMonitoringActivity<
+                        v1::Commands::WithRawCallbackMethod_CompleteMonitoringActivity<
+                            v1::Commands::WithRawCallbackMethod_RecordMeetingObserved<
+                                v1::Commands::WithRawCallbackMethod_RaiseRisk<v1::Commands::WithRawCallbackMethod_ResolveRisk<
                                     v1::Commands::WithRawCallbackMethod_RegisterProgramme<
                                         v1::Commands::WithRawCallbackMethod_SubmitPartnerReport<
                                             v1::Commands::WithRawCallbackMethod_RecordCrossReference<
@@ -61,7 +63,7 @@ using RawCommandsService = v1::Commands::WithRawCallbackMethod_RegisterAgency<v1
                                                     v1::Commands::WithRawCallbackMethod_ReopenRecommendation<
                                                         v1::Commands::WithRawCallbackMethod_RecordConclusion<
                                                             v1::Commands::
-                                                                Service>>>>>>>>>>>>>>>>>>>>;
+                                                                Service>>>>>>>>>>>>>>>>>>>>>;
 
 class CommandService final : public RawCommandsService {
  public:
@@ -69,10 +71,13 @@ class CommandService final : public RawCommandsService {
   static constexpr int kMaxAttempts = 5;
 
   // `log`, `executor` and `identity` must outlive the service. `clock`
-  // gives "now" for commands (tests pass a fixed one).
+  // gives "now" for commands (tests pass a fixed one). `host`, when given
+  // (and then it must outlive the service too), tells PublishReport which
+  // streams a report reads without scanning the log (query_report.h).
   CommandService(eventstore::EventLog* log, Executor* executor,
                  const IdentityProvider* identity,
-                 absl::AnyInvocable<absl::Time() const> clock = &absl::Now);
+                 absl::AnyInvocable<absl::Time() const> clock = &absl::Now,
+                 const ProjectionHost* host = nullptr);
 
   grpc::ServerUnaryReactor* RegisterAgency(grpc::CallbackServerContext* context,
                                            const grpc::ByteBuffer* request,
@@ -134,6 +139,9 @@ class CommandService final : public RawCommandsService {
   grpc::ServerUnaryReactor* RecordConclusion(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* PublishReport(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
 
   // The log's event id of the command `request_id` of `agency_id`: a
   // UUID (version 8) made of SHA-256 of both.
@@ -150,6 +158,9 @@ class CommandService final : public RawCommandsService {
   Executor* const executor_;
   const IdentityProvider* const identity_;
   absl::AnyInvocable<absl::Time() const> clock_;
+  // PublishReport renders and seals through these.
+  const ReportRenderer renderer_;
+  LogReportSealer sealer_;
   // Commands with the same consistency key (projections/commands.h) are
   // decided and appended one at a time.
   KeyedSequencer sequencer_;

@@ -55,7 +55,8 @@ QueryService::QueryService(es::EventLog* log, ProjectionHost* host,
       host_(host),
       executor_(executor),
       tokens_(std::move(tokens)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      reports_(log, host) {}
 
 grpc::ServerUnaryReactor* QueryService::Run(
     grpc::CallbackServerContext* context, uint64_t min_position,

@@ -21,6 +21,7 @@
 #include "oversight/v1/queries.grpc.pb.h"
 #include "services/executor.h"
 #include "services/projection_host.h"
+#include "services/query_report.h"
 #include "services/query_support.h"
 
 namespace oversight::services {
@@ -57,6 +58,14 @@ class QueryService final : public v1::Queries::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetPartnerViewRequest* request,
       v1::GetPartnerViewResponse* response) override;
+  // services/query_report.cc
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const v1::GetReportRequest* request,
+                                      v1::GetReportResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyReport(
+      grpc::CallbackServerContext* context,
+      const v1::VerifyReportRequest* request,
+      v1::VerifyReportResponse* response) override;
 
  private:
   // Runs `work` on the executor once the read models include
@@ -75,6 +84,10 @@ class QueryService final : public v1::Queries::CallbackService {
                          v1::ListAttentionResponse* response);
   absl::Status PartnerView(const v1::GetPartnerViewRequest& request,
                            v1::GetPartnerViewResponse* response);
+  absl::Status ReportContent(const v1::GetReportRequest& request,
+                             v1::GetReportResponse* response);
+  absl::Status ReportVerification(const v1::VerifyReportRequest& request,
+                                  v1::VerifyReportResponse* response);
 
   // The review as at `filter`, folded from the log: its stream and those
   // of its recommendations (numbers from the live models).
@@ -86,6 +99,7 @@ class QueryService final : public v1::Queries::CallbackService {
   Executor* const executor_;
   const PageTokens tokens_;
   const std::function<absl::Time()> clock_;
+  const ReportRenderer reports_;
 };
 
 }  // namespace oversight::services

@@ -80,14 +80,18 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
       log, impl->executor.get(), options.verify_chunk_positions);
   std::function<absl::Time()> clock = options.clock;
   if (!clock) clock = [] { return absl::Now(); };
-  impl->commands = std::make_unique<CommandService>(
-      log, impl->command_executor.get(), impl->identity.get(),
-      [clock] { return clock(); });
   if (options.snapshots != nullptr) {
     absl::StatusOr<std::unique_ptr<ProjectionHost>> host =
         ProjectionHost::Start(log, options.snapshots, options.projections);
     if (!host.ok()) return host.status();
     impl->projections = *std::move(host);
+  }
+  // PublishReport finds a report's streams in the read models when there
+  // are any, and otherwise in the log.
+  impl->commands = std::make_unique<CommandService>(
+      log, impl->command_executor.get(), impl->identity.get(),
+      [clock] { return clock(); }, impl->projections.get());
+  if (options.snapshots != nullptr) {
     absl::StatusOr<std::string> key = PageTokenKey(options.snapshots);
     if (!key.ok()) return key.status();
     impl->queries = std::make_unique<QueryService>(
