@@ -24,6 +24,10 @@
 //                                events touching a subject, in log order
 //   attention REVIEW             what needs the reviewing body's attention
 //   partner AGENCY               a partner's programmes and figures
+//   report --review=R --period=P [--lang=en|cy] [--format=md|html]
+//                                the Panel progress report, from the log
+//   report publish ...           publish it, sealed with its SHA-256
+//   report verify ...            check a publication against its seal
 //   help [VERB]                  a verb's usage and an example; so does
 //                                `oversight VERB --help`
 //
@@ -41,7 +45,7 @@
 // Exit codes: 0 success; 1 the server refused or failed the request
 // (the status code and reason are printed on one line); 2 usage error or
 // a bad import file; 3 server unreachable or deadline exceeded; 4 the chain
-// did not verify.
+// did not verify, or a report did not match its seal.
 
 #include <cstdlib>
 #include <cstring>
@@ -308,6 +312,51 @@ constexpr Verb kVerbs[] = {
      "Example:\n"
      "  oversight partner paladin --as-of=@100\n",
      PartnerView},
+    {"report",
+     "report [publish|verify] --review=R --period=YYYY-MM [--lang=en|cy] "
+     "[--format=md|html]",
+     "the Panel progress report: render, publish sealed, verify",
+     "oversight report --review=R --period=YYYY-MM [--lang=en|cy]\n"
+     "    [--format=md|html] [--as-of=WHEN] [--min_position=N] [--out=FILE]\n"
+     "  Renders the progress report to the Police and Crime Panel for one\n"
+     "  period, from the log (as at --as-of, or now), in English or Welsh, as\n"
+     "  Markdown (default) or self-contained HTML. The report alone goes to\n"
+     "  stdout, or to FILE with --out (a line saying what was written, with\n"
+     "  its SHA-256, goes to stderr). The same position, language and format\n"
+     "  always give the same bytes.\n"
+     "\n"
+     "oversight --agency=ID report publish --review=R --period=YYYY-MM\n"
+     "    --lang=en|cy --format=md|html [--position=N] [--request-id=ID]\n"
+     "  Publishes the report, as the review's reviewing body: the server\n"
+     "  renders it as at log position N (default: the head) and records the\n"
+     "  period, language, format, position and the SHA-256 of the bytes.\n"
+     "  Prints the publication's position, the position rendered, the\n"
+     "  SHA-256 and the size. Give --request-id to make a retry safe (the\n"
+     "  same id returns the first publication); without it a new one is\n"
+     "  made.\n"
+     "\n"
+     "oversight report verify --review=R (--publication=POS |\n"
+     "    --period=YYYY-MM --lang=en|cy --format=md|html) [--file=FILE]\n"
+     "  Checks a publication (the one recorded at log position POS, or the\n"
+     "  latest for that period, language and format): the server renders it\n"
+     "  again at the position it was sealed at and compares the SHA-256.\n"
+     "  With --file, also checks a copy you hold and prints the first line\n"
+     "  where it differs. Exits 0 when everything matches, and 4 with a\n"
+     "  one-line explanation on stderr when not.\n"
+     "\n"
+     "Flags: --as-of, --min_position as for the queries; --output=json\n"
+     "prints the response as one JSON document (the report itself base64,\n"
+     "as `content`).\n"
+     "\n"
+     "Example:\n"
+     "  oversight report --review=dyfed-powys-stalking-2023 --period=2025-01\n"
+     "      --lang=cy --format=html --out=2025-01.cy.html\n"
+     "  oversight --agency=dyfed-powys-opcc report publish\n"
+     "      --review=dyfed-powys-stalking-2023 --period=2025-01 --lang=en\n"
+     "      --format=md --request-id=publish-2025-01-en-md\n"
+     "  oversight report verify --review=dyfed-powys-stalking-2023\n"
+     "      --period=2025-01 --lang=en --format=md --file=2025-01.en.md\n",
+     Report},
 };
 
 const Verb* FindVerb(const std::string& name) {
@@ -342,7 +391,7 @@ std::string ProgramUsage() {
       "  oversight import review.jsonl\n"
       "  oversight status dyfed-powys-stalking-2023 --as-of=2024-07-31\n"
       "Exit codes: 0 ok, 1 refused, 2 usage or bad import file,\n"
-      "            3 unreachable, 4 chain broken");
+      "            3 unreachable, 4 chain broken or report not as sealed");
   return usage;
 }
 

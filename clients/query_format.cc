@@ -615,6 +615,14 @@ std::string EventSubject(const v1::DomainEvent& e) {
       const auto& p = e.conclusion_recorded();
       return absl::StrCat(p.review_id(), " period ", p.period(), " conclusion");
     }
+    case E::kReportPublished: {
+      const auto& p = e.report_published();
+      return absl::StrCat(
+          p.review_id(), " report ", p.period(), " ",
+          p.language() == v1::REPORT_LANGUAGE_WELSH ? "cy" : "en", " ",
+          p.format() == v1::REPORT_FORMAT_HTML ? "html" : "md", " rendered at ",
+          p.rendered_position());
+    }
     case E::PAYLOAD_NOT_SET:
       break;
   }

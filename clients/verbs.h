@@ -45,6 +45,10 @@ int History(const Clients& clients, const std::vector<std::string>& args);
 int Attention(const Clients& clients, const std::vector<std::string>& args);
 int PartnerView(const Clients& clients, const std::vector<std::string>& args);
 
+// The report verbs (clients/report_verbs.cc): `report` renders, `report
+// publish` seals, `report verify` checks a publication.
+int Report(const Clients& clients, const std::vector<std::string>& args);
+
 }  // namespace oversight::cli
 
 #endif  // OVERSIGHT_CLIENTS_VERBS_H_
