@@ -136,7 +136,7 @@ TEST_F(CliEndToEndTest, InsecureIdentityOffLoopbackRefusesToStart) {
 
 TEST_F(CliEndToEndTest, EveryVerbHasHelp) {
   for (const char* verb : {"import", "head", "verify", "append", "read-stream",
-                           "read-all", "tail"}) {
+                           "read-all", "tail", "report"}) {
     std::string output;
     EXPECT_EQ(
         RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " help ", verb), &output), 0)
@@ -212,6 +212,103 @@ TEST_F(CliEndToEndTest, QueryVerbsAnswerAsAtThePast) {
   // An unknown review is refused with its reason, exit 1.
   EXPECT_EQ(RunShell(cli + "status no-such-review", &output), 1);
   EXPECT_THAT(output, HasSubstr("REVIEW_NOT_FOUND"));
+}
+
+TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
+  const std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  const std::string cli =
+      absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address, " ");
+  std::string output;
+  ASSERT_EQ(RunShell(cli + "--quiet import " + OVERSIGHT_EXAMPLE_PATH, &output),
+            0)
+      << output;
+  const std::string subject =
+      " --review dyfed-powys-stalking-2023 --period 2025-01";
+
+  // The report alone on stdout: the golden, byte for byte.
+  const std::string markdown = dir_.Sub("2025-01.en.md");
+  ASSERT_EQ(
+      RunShell(cli + "report" + subject +
+                   " --lang en --format md --min_position=99 > " + markdown,
+               &output),
+      0)
+      << output;
+  EXPECT_EQ(output, "");  // nothing on stderr either
+  const std::string golden_dir = OVERSIGHT_GOLDEN_DIR;
+  EXPECT_TRUE(ReadFile(markdown) == ReadFile(golden_dir + "/2025-01.en.md"));
+  const std::string html = dir_.Sub("2025-01.cy.html");
+  ASSERT_EQ(RunShell(cli + "report" + subject +
+                         " --lang=cy --format=html --out=" + html,
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("wrote "));
+  EXPECT_TRUE(ReadFile(html) == ReadFile(golden_dir + "/2025-01.cy.html"));
+
+  // Only the reviewing body publishes.
+  const std::string publish =
+      "report publish" + subject + " --lang en --format md --request-id pub-1";
+  EXPECT_EQ(RunShell(cli + "--agency=dyfed-powys-police " + publish, &output),
+            1);
+  EXPECT_THAT(output, HasSubstr("REVIEWING_BODY_ONLY"));
+  ASSERT_EQ(RunShell(cli + "--agency=dyfed-powys-opcc " + publish, &output), 0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("rendered at position 99\n"));
+  std::smatch published;
+  ASSERT_TRUE(std::regex_search(output, published,
+                                std::regex("at position ([0-9]+)\nrendered")))
+      << output;
+  const std::string position = published[1].str();
+  // Publishing the same request again is safe.
+  ASSERT_EQ(RunShell(cli + "--agency=dyfed-powys-opcc " + publish, &output), 0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("already published"));
+  EXPECT_THAT(output, HasSubstr("at position " + position + "\n"));
+
+  // The copy the Panel was given verifies, by period or by position.
+  ASSERT_EQ(RunShell(cli + "report verify" + subject +
+                         " --lang en --format md --file " + markdown,
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("file     sha256"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("DOES NOT")));
+  ASSERT_EQ(RunShell(cli +
+                         "report verify --review dyfed-powys-stalking-2023 "
+                         "--publication " +
+                         position + " --output=json",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("\"matches\":true"));
+
+  // A tampered copy does not, and says where.
+  std::string text = ReadFile(markdown);
+  const size_t at = text.find("Long-term funding");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 4, "Few");
+  std::ofstream(markdown, std::ios::binary | std::ios::trunc) << text;
+  EXPECT_EQ(RunShell(cli +
+                         "report verify --review dyfed-powys-stalking-2023 "
+                         "--publication=" +
+                         position + " --file=" + markdown,
+                     &output),
+            4)
+      << output;
+  EXPECT_THAT(output, HasSubstr("oversight: report does not verify: "));
+  EXPECT_THAT(output, HasSubstr("first difference at line"));
+  EXPECT_THAT(output, HasSubstr("file:      - Few-term funding"));
+
+  // A position that is not a publication.
+  EXPECT_EQ(RunShell(cli + "report verify --review dyfed-powys-stalking-2023 "
+                           "--publication=3",
+                     &output),
+            1);
+  EXPECT_THAT(output, HasSubstr("REPORT_NOT_PUBLISHED"));
+  // A bad --format is a usage error.
+  EXPECT_EQ(RunShell(cli + "report" + subject + " --format=pdf", &output), 2);
+  EXPECT_THAT(output, HasSubstr("--format must be md or html"));
 }
 
 }  // namespace
