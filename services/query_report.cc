@@ -101,7 +101,9 @@ absl::StatusOr<std::vector<std::string>> ReportRenderer::Streams(
         programmes.insert(e->event.programme_registered().programme_id());
       }
     }
-    if (page->end_reached || page->events.empty()) break;
+    // A selective filter may return a short or empty page before the end:
+    // go on from `next` until the end or past `position`.
+    if (page->end_reached || page->next <= from) break;
     from = page->next;
   }
   for (int32_t n : numbers) {

@@ -1,7 +1,9 @@
 // Review-level rules: opening reviews and reporting periods, observed
-// meetings, risks and conclusions (projections/decide_review.cc).
+// meetings, risks, conclusions and published reports
+// (projections/decide_review.cc).
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
@@ -324,6 +326,90 @@ TEST_F(RulesTest, ConclusionWithoutParagraphsIsMissingField) {
 TEST_F(RulesTest, LaterConclusionForTheSamePeriodIsAccepted) {
   ASSERT_OK(Run("opcc", Conclusion("2025-01")));
   EXPECT_OK(Run("opcc", Conclusion("2025-01")));
+}
+
+// ------------------------------------------------------ published reports
+
+// A ReportSealer that remembers what it was asked to render.
+class FakeSealer : public ReportSealer {
+ public:
+  absl::StatusOr<uint64_t> Head() override { return head; }
+  absl::StatusOr<Sealed> Seal(const ReportRequest& request) override {
+    asked.push_back(request);
+    return Sealed{std::string(32, '\x07'), 1234};
+  }
+  uint64_t head = 40;
+  std::vector<ReportRequest> asked;
+};
+
+class PublishReportTest : public RulesTest {
+ protected:
+  v1::PublishReportRequest Publish(uint64_t position = 0) {
+    v1::PublishReportRequest r;
+    r.mutable_report()->set_review_id(kReview);
+    r.mutable_report()->set_period(kPeriod);
+    r.mutable_report()->set_language(v1::REPORT_LANGUAGE_WELSH);
+    r.mutable_report()->set_format(v1::REPORT_FORMAT_HTML);
+    r.mutable_report()->set_rendered_position(position);
+    return Stamped(r);
+  }
+  absl::StatusOr<Decision> TryPublish(absl::string_view agency,
+                                      const v1::PublishReportRequest& r,
+                                      ReportSealer* sealer) {
+    CommandContext ctx = Context(agency);
+    ctx.reports = sealer;
+    return DecideCommand(ctx, r, source_);
+  }
+  FakeSealer sealer_;
+};
+
+TEST_F(PublishReportTest, SealsWhatTheServerRenderedAtTheHead) {
+  absl::StatusOr<Decision> d = TryPublish("opcc", Publish(), &sealer_);
+  ASSERT_OK(d);
+  EXPECT_EQ(d->stream, "review-r");
+  EXPECT_EQ(d->expected_revision, 1u);  // opened, period opened
+  const v1::ReportPublished& p = d->event.report_published();
+  EXPECT_EQ(p.rendered_position(), 40u);
+  EXPECT_EQ(p.sha256(), std::string(32, '\x07'));
+  EXPECT_EQ(p.byte_size(), 1234u);
+  EXPECT_EQ(EntityIdOf(d->event), "2025-01.cy.html");
+  ASSERT_EQ(sealer_.asked.size(), 1u);
+  EXPECT_EQ(sealer_.asked[0].review_id, "r");
+  EXPECT_EQ(sealer_.asked[0].period, "2025-01");
+  EXPECT_EQ(sealer_.asked[0].language, ReportLanguage::kWelsh);
+  EXPECT_EQ(sealer_.asked[0].format, ReportFormat::kHtml);
+  EXPECT_EQ(sealer_.asked[0].position, 40u);
+
+  ASSERT_OK(TryPublish("opcc", Publish(12), &sealer_));
+  EXPECT_EQ(sealer_.asked.back().position, 12u);
+}
+
+TEST_F(PublishReportTest, OthersAreReviewingBodyOnlyAndNothingIsRendered) {
+  for (const char* agency : {"police", "partner", "panel", "auditor"}) {
+    EXPECT_ERROR(TryPublish(agency, Publish(), &sealer_),
+                 Code::kPermissionDenied, "REVIEWING_BODY_ONLY");
+  }
+  EXPECT_TRUE(sealer_.asked.empty());
+}
+
+TEST_F(PublishReportTest, RefusesWhatCannotBeSealed) {
+  v1::PublishReportRequest r = Publish();
+  r.mutable_report()->set_period("2024-07");
+  EXPECT_ERROR(TryPublish("opcc", r, &sealer_), Code::kNotFound,
+               "PERIOD_NOT_FOUND");
+  EXPECT_ERROR(TryPublish("opcc", Publish(41), &sealer_),
+               Code::kInvalidArgument, "POSITION_PAST_HEAD");
+  r = Publish();
+  r.mutable_report()->set_byte_size(10);
+  EXPECT_ERROR(TryPublish("opcc", r, &sealer_), Code::kInvalidArgument,
+               "FIELD_NOT_ALLOWED");
+  r = Publish();
+  r.mutable_report()->set_format(v1::REPORT_FORMAT_UNSPECIFIED);
+  EXPECT_ERROR(TryPublish("opcc", r, &sealer_), Code::kInvalidArgument,
+               "INVALID_ENUM_VALUE");
+  EXPECT_TRUE(sealer_.asked.empty());
+  EXPECT_ERROR(TryPublish("opcc", Publish(), nullptr), Code::kUnimplemented,
+               "REPORTS_UNAVAILABLE");
 }
 
 }  // namespace
