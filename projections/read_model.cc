@@ -275,7 +275,6 @@ void ApplyRecommendation(const v1::DomainEvent& e, uint64_t position,
       if (rec == nullptr) break;
       v1::ProjectedUpdate& u = (*rec->mutable_updates())[o.update_id()];
       u.set_period(o.period());
-      u.set_agency_id(o.agency_id());
       u.set_occurred_micros(Micros(e.occurred_at()));
       u.set_position(position);
       break;
@@ -521,6 +520,24 @@ void Apply(const v1::DomainEvent& event, eventstore::Position position,
     postings.add_occurred_micros(occurred);
   }
   state->set_position(position);
+}
+
+namespace {
+template <typename T>
+void ShrinkToFit(google::protobuf::RepeatedField<T>* field) {
+  if (field->Capacity() == field->size()) return;
+  google::protobuf::RepeatedField<T> exact;
+  exact.Reserve(field->size());  // exactly, for an empty field
+  exact.Add(field->begin(), field->end());
+  field->Swap(&exact);
+}
+}  // namespace
+
+void ShrinkHistory(v1::ProjectionState* state) {
+  for (auto& [key, postings] : *state->mutable_history()) {
+    ShrinkToFit(postings.mutable_positions());
+    ShrinkToFit(postings.mutable_occurred_micros());
+  }
 }
 
 void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state) {

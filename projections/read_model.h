@@ -82,6 +82,11 @@ void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state);
 void Apply(const v1::DomainEvent& event, eventstore::Position position,
            v1::ProjectionState* state);
 
+// Gives back the spare capacity of the history's lists, which grow by
+// doubling as events are posted (or parsed from a snapshot): after a
+// load they hold a quarter more than they use. Changes no value.
+void ShrinkHistory(v1::ProjectionState* state);
+
 // History keys: every event touching a subject is posted under its key.
 std::string ReviewHistoryKey(absl::string_view review_id);
 std::string RecommendationHistoryKey(absl::string_view review_id,

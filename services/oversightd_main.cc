@@ -7,7 +7,6 @@
 //
 //   oversightd --listen=127.0.0.1:50051 --data_dir=./data
 
-#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -100,10 +99,6 @@ int main(int argc, char** argv) {
     Log(absl::StrCat("cannot start: ", server.status().ToString()));
     return 1;
   }
-  // Loading the read models parsed a snapshot (or folded the log) through
-  // buffers freed since; give those pages back to the system rather than
-  // keep them resident for the life of the server.
-  malloc_trim(0);
   const oversight::services::ProjectionHost::StartInfo& info =
       (*server)->projections()->start_info();
   Log(absl::StrCat(

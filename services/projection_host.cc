@@ -42,6 +42,10 @@ absl::StatusOr<std::unique_ptr<ProjectionHost>> ProjectionHost::Start(
     if (applied->caught_up) break;
   }
   host->start_info_.catch_up_time = absl::Now() - started;
+  {
+    absl::MutexLock lock(&host->state_mu_);
+    pj::ShrinkHistory(&host->state_);
+  }
   if (options.rebuild || !host->start_info_.from_snapshot) {
     // Save the rebuild's work at once.
     if (absl::Status s = host->WriteSnapshot(); !s.ok()) return s;

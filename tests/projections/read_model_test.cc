@@ -600,5 +600,37 @@ TEST_F(ReadModelTest, DetailTellsTheWholeStoryOfOneRecommendation) {
   EXPECT_FALSE(Detail().closed());
 }
 
+// ------------------------------------------------------------ ShrinkHistory
+
+TEST(ShrinkHistoryTest, GivesBackSpareCapacityAndChangesNoValue) {
+  v1::ProjectionState state;
+  // 37 updates of one recommendation: its history lists grow by doubling
+  // past 37 entries.
+  for (int i = 1; i <= 37; ++i) {
+    Apply(Recorded(i, UpdateEvent(absl::StrCat("u", i)),
+                   At(2025, 1, 1) + absl::Hours(i)),
+          &state);
+  }
+  const v1::HistoryPostings& postings =
+      state.history().at(RecommendationHistoryKey("r", 1));
+  ASSERT_EQ(postings.positions_size(), 37);
+  ASSERT_GT(postings.positions().Capacity(), 37);
+  const v1::ProjectionState before = state;
+
+  ShrinkHistory(&state);
+
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(state, before));
+  for (const auto& [key, p] : state.history()) {
+    SCOPED_TRACE(key);
+    EXPECT_EQ(p.positions().Capacity(), p.positions_size());
+    EXPECT_EQ(p.occurred_micros().Capacity(), p.occurred_micros_size());
+  }
+  // And the lists still grow.
+  Apply(Recorded(38, UpdateEvent("u38"), At(2025, 2, 1)), &state);
+  EXPECT_EQ(state.history().at(RecommendationHistoryKey("r", 1)).positions(37),
+            38u);
+}
+
 }  // namespace
 }  // namespace oversight::projections
