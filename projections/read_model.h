@@ -32,7 +32,7 @@ namespace oversight::projections {
 // The version of Apply and of ProjectionState's meaning. A snapshot
 // written by another version is not used: the state is rebuilt from the
 // log. Bump it whenever Apply changes what it produces.
-inline constexpr uint32_t kReadModelVersion = 4;
+inline constexpr uint32_t kReadModelVersion = 5;
 
 // A domain event with what the log says about it.
 struct RecordedDomainEvent {
