@@ -121,6 +121,9 @@ CommandCall SendImportLine(Stub& stub, const v1::ImportLine& line,
     case L::kRecordConclusion:
       call.status = send(&Stub::RecordConclusion, line.record_conclusion());
       break;
+    case L::kPublishReport:
+      call.status = send(&Stub::PublishReport, line.publish_report());
+      break;
     case L::COMMAND_NOT_SET:
       call.status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "the import line has no command");
