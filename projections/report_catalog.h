@@ -23,11 +23,16 @@ struct Catalog {
   std::array<absl::string_view, 12> months;
 
   // Title block.
-  absl::string_view document_title;     // The h1.
-  absl::string_view as_recorded;        // $0: the log position.
-  absl::string_view effective_at;       // $0: a date and time (UTC).
-  absl::string_view untranslated_note;  // Said once, near the top; or "".
-  absl::string_view untranslated_marker;
+  absl::string_view document_title;       // The h1.
+  absl::string_view as_recorded;          // $0: the log position.
+  absl::string_view effective_at;         // $0: a date and time (UTC).
+  absl::string_view untranslated_note;    // Said once, near the top; or "".
+  absl::string_view untranslated_marker;  // "[$native / $english]":
+  absl::string_view untranslated_marker_native;   // "Saesneg yn unig"
+  absl::string_view untranslated_marker_english;  // "English only"
+  // Where an agency's name cannot be shown (its registration was not
+  // official, or gave no name): never its id.
+  absl::string_view an_agency;
 
   // Contents and overview.
   absl::string_view contents;
@@ -65,7 +70,9 @@ struct Catalog {
   absl::string_view due_on;     // $0: a date.
   absl::string_view completed;  // $0: the outcome follows.
   absl::string_view meetings;
-  absl::string_view rating_for;  // $0: a period.
+  absl::string_view rating_for;        // $0: a period.
+  absl::string_view closed_on;         // $0: a date.
+  absl::string_view label_decided_by;  // Followed by who decided.
   absl::string_view no_recommendations;
 
   // The reviewing body's own recommendations and partner programmes.

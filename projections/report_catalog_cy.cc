@@ -1,10 +1,12 @@
 // The Welsh fixed strings of a progress report (report_catalog.h).
 //
 // Written to avoid mutations that a fixed string cannot make: arguments
-// follow a colon, "ar gyfer", "erbyn" or "ers" (none of which mutates) or
-// stand in brackets, and every mutated word here is fixed text ("i bob",
-// "yn Wyrdd", "wedi'i gwblhau"). Month names are the radical forms, as
-// dates use them ("31 Ionawr 2025").
+// follow a colon, "ar gyfer", "erbyn" or "ers" (none of which mutates),
+// stand in brackets, follow "ar" only as a date starting with a numeral, or
+// follow a plural noun as its genitive ("Argymhellion Hyfforddiant": no
+// mutation after a plural noun), and every mutated word here is fixed text
+// ("i bob", "yn Wyrdd", "wedi'i gwblhau", "wedi'i gau"). Month names are
+// the radical forms, as dates use them ("31 Ionawr 2025").
 
 #include "projections/report_catalog.h"
 
@@ -19,12 +21,15 @@ Catalog MakeWelsh() {
               "Medi",   "Hydref",   "Tachwedd",   "Rhagfyr"};
 
   c.document_title = "Adroddiad cynnydd ar yr adolygiad";
-  c.as_recorded = "Yn ôl y log hyd at safle $0.";
+  c.as_recorded = "Fel y'i cofnodwyd yn y log hyd at safle $0.";
   c.effective_at = "Yn cynnwys dim ond yr hyn a oedd wedi digwydd erbyn $0.";
   c.untranslated_note =
       "Lle nad oes testun Cymraeg wedi'i gofnodi eto, dangosir y testun "
       "Saesneg, wedi'i farcio [Saesneg yn unig / English only].";
   c.untranslated_marker = "[Saesneg yn unig / English only]";
+  c.untranslated_marker_native = "Saesneg yn unig";
+  c.untranslated_marker_english = "English only";
+  c.an_agency = "asiantaeth";
 
   c.contents = "Cynnwys";
   c.overview = "Trosolwg";
@@ -42,8 +47,8 @@ Catalog MakeWelsh() {
   c.label_this_period = "Yr adroddiad hwn";
   c.label_previous_period = "Yr adroddiad blaenorol";
   c.focus_previous =
-      "Mae'r adroddiad hwn yn canolbwyntio ar yr argymhellion nad oeddent "
-      "yn Wyrdd (wedi'u cwblhau) ar gyfer $0 yn unig. Mae pob argymhelliad, "
+      "Mae'r adroddiad hwn yn canolbwyntio'n unig ar yr argymhellion nad "
+      "oeddent yn Wyrdd (wedi'u cwblhau) ar gyfer $0. Mae pob argymhelliad, "
       "gyda'i statws RAG, wedi'i restru yn y crynodeb ar y diwedd.";
   c.focus_first =
       "Dyma gyfnod adrodd cyntaf yr adolygiad: ystyrir pob argymhelliad.";
@@ -59,7 +64,7 @@ Catalog MakeWelsh() {
   c.rag_green_meaning = "Mae'r argymhelliad wedi'i gwblhau.";
   c.rating_not_stated = "Statws heb ei nodi";
   c.rating_since = "$0 (ers $1)";
-  c.theme_heading = "Argymhellion: $0";
+  c.theme_heading = "Argymhellion $0";
   c.other_recommendations = "Argymhellion eraill";
   c.recommendation = "Argymhelliad $0";
   c.text_not_in_source =
@@ -75,6 +80,8 @@ Catalog MakeWelsh() {
   c.completed = "Wedi'i gwblhau:";
   c.meetings = "Cyfarfodydd a arsylwyd";
   c.rating_for = "Statws RAG ar gyfer $0:";
+  c.closed_on = "Wedi'i gau ar $0";
+  c.label_decided_by = "penderfynwyd gan:";
   c.no_recommendations =
       "Nid oes angen ystyried unrhyw argymhelliad yn yr adroddiad hwn.";
 

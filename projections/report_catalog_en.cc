@@ -19,6 +19,9 @@ Catalog MakeEnglish() {
   c.effective_at = "Including only what had happened by $0.";
   c.untranslated_note = "";
   c.untranslated_marker = "[Saesneg yn unig / English only]";
+  c.untranslated_marker_native = "Saesneg yn unig";
+  c.untranslated_marker_english = "English only";
+  c.an_agency = "an agency";
 
   c.contents = "Contents";
   c.overview = "Overview";
@@ -70,6 +73,8 @@ Catalog MakeEnglish() {
   c.completed = "Completed:";
   c.meetings = "Meetings observed";
   c.rating_for = "RAG rating for $0:";
+  c.closed_on = "Closed on $0";
+  c.label_decided_by = "decided by:";
   c.no_recommendations =
       "No recommendation needs to be considered in this report.";
 

@@ -8,7 +8,8 @@
 // also followed by a visible marker:
 //
 //   <li><span lang="en">Long-term funding ...</span>
-//   <span class="untranslated">[Saesneg yn unig / English only]</span></li>
+//   <span class="untranslated">[Saesneg yn unig / <span lang="en">English
+//   only</span>]</span></li>
 
 #include <string>
 
@@ -120,8 +121,10 @@ class Writer {
       }
       out += text;
       if (s.untranslated) {
-        absl::StrAppend(&out, " <span class=\"untranslated\">",
-                        Escape(c_.untranslated_marker), "</span>");
+        absl::StrAppend(
+            &out, " <span class=\"untranslated\">[",
+            Escape(c_.untranslated_marker_native), " / <span lang=\"en\">",
+            Escape(c_.untranslated_marker_english), "</span>]</span>");
       }
     }
     return out;

@@ -2,12 +2,18 @@
 // sections, in which order, with which recommendations, in one language.
 // The writers decide only how it looks.
 //
-// Which recommendations the progress section considers: those not owned by
-// the reviewing body and not rated Green as at the previous period (the
-// rating assigned for the latest period at or before it), and any other
-// that has an update for this period or a rating other than Green for it
-// (a reopened recommendation comes back). The reviewing body's own follow
-// in a section of their own, whatever their rating.
+// Which recommendations the progress section considers, exactly as the
+// overview says: those not owned by the reviewing body and not rated Green
+// as at the previous period (the rating assigned for the latest period at
+// or before it). A recommendation reopened after the previous period ended
+// (and by the end of this one) counts as not Green. The reviewing body's
+// own follow in a section of their own, whatever their rating.
+//
+// What happened when is judged at the end of the report's period (the last
+// instant of its month, UTC) by the events' occurred_at: a risk is open if
+// raised by then and not resolved by then, an activity completed only if
+// completed by then, a recommendation closed if its latest closing or
+// reopening by then closed it.
 
 #include "projections/report_layout.h"
 
@@ -32,7 +38,30 @@ Layout::Layout(const ReportModel& model, const ReportRequest& request,
       c_(catalog),
       doc_(doc),
       welsh_(request.language == ReportLanguage::kWelsh),
-      previous_(model.PreviousPeriod(request.period)) {}
+      previous_(model.PreviousPeriod(request.period)),
+      cut_(EndOfPeriod(request.period)),
+      previous_cut_(previous_.empty() ? absl::InfinitePast()
+                                      : EndOfPeriod(previous_)) {}
+
+Span Layout::Agency(absl::string_view agency_id, Style style) {
+  std::optional<v1::LocalizedText> name = m_.AgencyName(agency_id);
+  return name.has_value() ? Content(*name, style) : Fixed(c_.an_agency, style);
+}
+
+Inline Layout::ClosureText(const Closure& closure) {
+  const std::string day =
+      absl::FormatTime("%Y-%m-%d", closure.at, absl::UTCTimeZone());
+  Inline out = {Fixed(absl::Substitute(c_.closed_on, Date(day)))};
+  if (!closure.decided_by.empty()) {
+    Span by;
+    by.text = closure.decided_by;
+    by.content = true;
+    out.push_back(Fixed(absl::StrCat(" (", c_.label_decided_by, " ")));
+    out.push_back(std::move(by));
+    out.push_back(Fixed(")"));
+  }
+  return out;
+}
 
 Span Layout::Fixed(absl::string_view text, Style style) {
   Span s;
@@ -204,8 +233,7 @@ void Layout::Run() {
 
 void Layout::TitleBlock() {
   Heading(1, "title", {Fixed(c_.document_title)});
-  Para({Content(m_.AgencyName(m_.review.commissioning_agency_id()),
-                Style::kStrong)});
+  Para({Agency(m_.review.commissioning_agency_id(), Style::kStrong)});
   Para({Content(m_.review.title(), Style::kStrong)});
   if (!m_.review.question().en().empty()) {
     Para({Content(m_.review.question(), Style::kEmphasis)});
@@ -225,7 +253,7 @@ void Layout::TitleBlock() {
 void Layout::Overview() {
   Heading(2, "overview", {Fixed(c_.overview)});
   Labelled(c_.label_reviewing_body,
-           {Content(m_.AgencyName(m_.review.commissioning_agency_id()))});
+           {Agency(m_.review.commissioning_agency_id())});
   if (!m_.review.opened_on().empty()) {
     Labelled(c_.label_opened, {Fixed(Date(m_.review.opened_on()))});
   }
@@ -263,13 +291,7 @@ bool Layout::Own(const Recommendation& rec) const {
 bool Layout::Considered(const Recommendation& rec) const {
   if (previous_.empty()) return true;
   if (RatingAsAt(rec, previous_).rating != v1::RATING_GREEN) return true;
-  for (const Update& u : rec.updates) {
-    if (!u.withdrawn && u.period == req_.period) return true;
-  }
-  auto now = rec.ratings.find(req_.period);
-  return now != rec.ratings.end() &&
-         now->second.rating != v1::RATING_UNSPECIFIED &&
-         now->second.rating != v1::RATING_GREEN;
+  return ReopenedBetween(rec, previous_cut_, cut_);
 }
 
 void Layout::Progress() {
@@ -350,15 +372,22 @@ void Layout::Conclusion() {
 Inline Layout::RatingCell(const Recommendation& rec,
                           const std::string& period) {
   const RatingAt at = RatingAsAt(rec, period);
+  Inline cell;
   if (at.rating == v1::RATING_UNSPECIFIED) {
-    return {RatingSpan(at.rating, c_.rating_not_stated)};
+    cell = {RatingSpan(at.rating, c_.rating_not_stated)};
+  } else if (at.from_period == period) {
+    cell = {RatingSpan(at.rating, c_.RatingName(at.rating))};
+  } else {
+    cell = Template(c_.rating_since,
+                    {RatingSpan(at.rating, c_.RatingName(at.rating)),
+                     Fixed(Date(at.from_period))});
   }
-  if (at.from_period == period) {
-    return {RatingSpan(at.rating, c_.RatingName(at.rating))};
+  if (const Closure* closed = ClosedAt(rec, EndOfPeriod(period))) {
+    cell.push_back(Fixed("; "));
+    const Inline text = ClosureText(*closed);
+    cell.insert(cell.end(), text.begin(), text.end());
   }
-  return Template(c_.rating_since,
-                  {RatingSpan(at.rating, c_.RatingName(at.rating)),
-                   Fixed(Date(at.from_period))});
+  return cell;
 }
 
 void Layout::Summary() {
@@ -386,15 +415,20 @@ void Layout::Risks() {
   Heading(2, "risks", {Fixed(c_.risks)});
   std::vector<ListItem> items;
   for (const Risk& r : m_.risks) {
-    if (r.resolved) continue;
+    if (!r.OpenAt(cut_)) continue;
     ListItem item =
         Item({Fixed(absl::StrCat(c_.RiskCategory(r.raised.category()), ":"),
                     Style::kStrong),
               Fixed(" "), Content(r.raised.description())});
-    if (!r.raised.related_recommendations().empty()) {
+    // Only the numbers of recommendations this report knows: a sensitive
+    // recommendation's number is not shown even where a risk names it.
+    std::vector<int32_t> related;
+    for (int32_t n : r.raised.related_recommendations()) {
+      if (m_.recommendations.count(n) > 0) related.push_back(n);
+    }
+    if (!related.empty()) {
       item.text.push_back(Fixed(absl::StrCat(
-          " (", c_.label_related, " ",
-          absl::StrJoin(r.raised.related_recommendations(), ", "), ")")));
+          " (", c_.label_related, " ", absl::StrJoin(related, ", "), ")")));
     }
     items.push_back(std::move(item));
   }

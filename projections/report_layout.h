@@ -42,6 +42,11 @@ class Layout {
   Span Content(const v1::LocalizedText& t, Style style = Style::kPlain);
   // `tmpl` with $0, $1, ... replaced by `args`.
   static Inline Template(absl::string_view tmpl, std::vector<Span> args);
+  // The agency's name, or the catalogue's neutral label when no official
+  // registration with a name is known.
+  Span Agency(absl::string_view agency_id, Style style = Style::kPlain);
+  // "Closed on 12 March 2024 (decided by: ...)".
+  Inline ClosureText(const Closure& closure);
   // A rating named in text, styled by its colour.
   static Span RatingSpan(v1::Rating rating, absl::string_view text);
 
@@ -75,8 +80,10 @@ class Layout {
 
   // ---- one recommendation (report_layout_recommendation.cc)
   void OneRecommendation(const Recommendation& rec, bool own);
-  void Updates(const Recommendation& rec, const std::string& period);
-  void Monitoring(const Recommendation& rec);
+  // `closed`: no filler line where there is nothing to show.
+  void Updates(const Recommendation& rec, const std::string& period,
+               bool closed);
+  void Monitoring(const Recommendation& rec, bool closed);
   void Meetings(const Recommendation& rec);
   void Programmes(const Recommendation& rec);
   // This period's rating; when none was assigned, "rating not stated", or
@@ -90,7 +97,11 @@ class Layout {
   Document* doc_;
   const bool welsh_;
   const std::string previous_;  // The previous period, or "".
-  std::vector<Block> out_;      // Everything after the contents.
+  // The last instants of this period and of the previous one (or
+  // InfinitePast): what happened by then is what the report shows.
+  const absl::Time cut_;
+  const absl::Time previous_cut_;
+  std::vector<Block> out_;  // Everything after the contents.
   std::vector<std::pair<std::string, Inline>> toc_;  // The h2s: id, text.
 };
 

@@ -39,22 +39,32 @@ void Layout::OneRecommendation(const Recommendation& rec, bool own) {
   } else {
     Para({Content(rec.text, Style::kStrong)});
   }
-  Updates(rec, req_.period);
-  if (!previous_.empty()) Updates(rec, previous_);
-  Monitoring(rec);
+  const Closure* closure = ClosedAt(rec, cut_);
+  if (closure != nullptr) {
+    Inline line = ClosureText(*closure);
+    line.front().style = Style::kStrong;
+    Para(std::move(line));
+  }
+  const bool closed = closure != nullptr;
+  Updates(rec, req_.period, closed);
+  if (!previous_.empty()) Updates(rec, previous_, closed);
+  Monitoring(rec, closed);
   Meetings(rec);
   Programmes(rec);
   RatingLine(rec, req_.period, /*carried=*/own);
 }
 
-void Layout::Updates(const Recommendation& rec, const std::string& period) {
-  Heading(4, "", {Fixed(absl::Substitute(c_.progress_for, Date(period)))});
+void Layout::Updates(const Recommendation& rec, const std::string& period,
+                     bool closed) {
   bool any = false;
   for (const Update& u : rec.updates) {
     if (u.withdrawn || u.period != period) continue;
+    if (!any) {
+      Heading(4, "", {Fixed(absl::Substitute(c_.progress_for, Date(period)))});
+    }
     any = true;
     if (u.agency_id != rec.owning_agency_id) {
-      Labelled(c_.label_agency, {Content(m_.AgencyName(u.agency_id))});
+      Labelled(c_.label_agency, {Agency(u.agency_id)});
     }
     std::vector<ListItem> items;
     for (const v1::Bullet& b : u.bullets) {
@@ -73,21 +83,24 @@ void Layout::Updates(const Recommendation& rec, const std::string& period) {
       Labelled(c_.label_evidence, {title});
     }
   }
-  if (!any) Para({Fixed(c_.no_update)});
+  if (!any && !closed) {
+    Heading(4, "", {Fixed(absl::Substitute(c_.progress_for, Date(period)))});
+    Para({Fixed(c_.no_update)});
+  }
 }
 
-void Layout::Monitoring(const Recommendation& rec) {
-  Heading(4, "", {Fixed(c_.monitoring)});
+void Layout::Monitoring(const Recommendation& rec, bool closed) {
   std::vector<ListItem> items;
   for (const Activity& a : rec.activities) {
+    const bool completed = a.CompletedBy(cut_);
     if (a.period > req_.period) continue;
-    if (a.period != req_.period && a.completed) continue;
+    if (a.period != req_.period && completed) continue;
     ListItem item = Item({Content(a.description)});
     if (!a.due_on.empty()) {
       item.text.push_back(Fixed(absl::StrCat(
           " (", absl::Substitute(c_.due_on, Date(a.due_on)), ")")));
     }
-    if (a.completed) {
+    if (completed) {
       Inline done = {Fixed(c_.completed, Style::kStrong)};
       if (!a.outcome.en().empty()) {
         done.push_back(Fixed(" "));
@@ -97,6 +110,8 @@ void Layout::Monitoring(const Recommendation& rec) {
     }
     items.push_back(std::move(item));
   }
+  if (items.empty() && closed) return;
+  Heading(4, "", {Fixed(c_.monitoring)});
   if (items.empty()) Para({Fixed(c_.no_monitoring)});
   List(std::move(items));
 }
@@ -136,8 +151,7 @@ void Layout::Programmes(const Recommendation& rec) {
     Heading(4, "",
             {Fixed(absl::StrCat(c_.label_programme, ": ")),
              Content(p.registered.name())});
-    Labelled(c_.label_agency,
-             {Content(m_.AgencyName(p.registered.owning_agency_id()))});
+    Labelled(c_.label_agency, {Agency(p.registered.owning_agency_id())});
     if (!p.registered.started_on().empty()) {
       Labelled(c_.label_started, {Fixed(Date(p.registered.started_on()))});
     }

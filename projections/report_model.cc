@@ -7,7 +7,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "projections/domain_errors.h"
 
 namespace oversight::projections::report {
@@ -33,8 +35,9 @@ Update* FindUpdate(Recommendation* rec, absl::string_view update_id) {
 }
 
 // Folds one official event into `model`, whose review is already open.
-void ApplyToReview(const v1::DomainEvent& e, absl::string_view id,
+void ApplyToReview(const RecordedDomainEvent& r, absl::string_view id,
                    ReportModel* model) {
+  const v1::DomainEvent& e = r.event;
   switch (e.payload_case()) {
     case v1::DomainEvent::kReportingPeriodOpened: {
       const auto& o = e.reporting_period_opened();
@@ -111,6 +114,7 @@ void ApplyToReview(const v1::DomainEvent& e, absl::string_view id,
       for (Activity& a : rec->activities) {
         if (a.activity_id == o.activity_id()) {
           a.completed = true;
+          a.completed_at = r.occurred_at();
           a.outcome = o.outcome();
         }
       }
@@ -119,13 +123,18 @@ void ApplyToReview(const v1::DomainEvent& e, absl::string_view id,
     case v1::DomainEvent::kRecommendationClosed: {
       const auto& o = e.recommendation_closed();
       Recommendation* rec = FindRec(model, o.review_id(), id, o.number());
-      if (rec != nullptr) rec->closed = true;
+      if (rec != nullptr) {
+        rec->closures.push_back(Closure{true, r.occurred_at(), o.decided_by()});
+      }
       break;
     }
     case v1::DomainEvent::kRecommendationReopened: {
       const auto& o = e.recommendation_reopened();
       Recommendation* rec = FindRec(model, o.review_id(), id, o.number());
-      if (rec != nullptr) rec->closed = false;
+      if (rec != nullptr) {
+        rec->closures.push_back(
+            Closure{false, r.occurred_at(), o.decided_by()});
+      }
       break;
     }
     case v1::DomainEvent::kMeetingObserved:
@@ -135,14 +144,19 @@ void ApplyToReview(const v1::DomainEvent& e, absl::string_view id,
       break;
     case v1::DomainEvent::kRiskRaised:
       if (e.risk_raised().review_id() == id) {
-        model->risks.push_back(Risk{e.risk_raised(), false});
+        Risk& risk = model->risks.emplace_back();
+        risk.raised = e.risk_raised();
+        risk.raised_at = r.occurred_at();
       }
       break;
     case v1::DomainEvent::kRiskResolved: {
       const auto& o = e.risk_resolved();
       if (o.review_id() != id) break;
-      for (Risk& r : model->risks) {
-        if (r.raised.risk_id() == o.risk_id()) r.resolved = true;
+      for (Risk& risk : model->risks) {
+        if (risk.raised.risk_id() == o.risk_id() && !risk.resolved) {
+          risk.resolved = true;
+          risk.resolved_at = r.occurred_at();
+        }
       }
       break;
     }
@@ -174,14 +188,13 @@ void ApplyToReview(const v1::DomainEvent& e, absl::string_view id,
 
 }  // namespace
 
-v1::LocalizedText ReportModel::AgencyName(absl::string_view agency_id) const {
+std::optional<v1::LocalizedText> ReportModel::AgencyName(
+    absl::string_view agency_id) const {
   auto it = agencies.find(std::string(agency_id));
   if (it != agencies.end() && !it->second.name().en().empty()) {
     return it->second.name();
   }
-  v1::LocalizedText id;
-  id.set_en(std::string(agency_id));
-  return id;
+  return std::nullopt;
 }
 
 std::optional<v1::LocalizedText> ReportModel::ThemeName(
@@ -211,6 +224,32 @@ RatingAt RatingAsAt(const Recommendation& rec, absl::string_view period) {
   return out;
 }
 
+absl::Time EndOfPeriod(absl::string_view period) {
+  int y = 0, m = 0;
+  if (period.size() != 7 || !absl::SimpleAtoi(period.substr(0, 4), &y) ||
+      !absl::SimpleAtoi(period.substr(5, 2), &m)) {
+    return absl::InfiniteFuture();
+  }
+  const absl::CivilMonth next = absl::CivilMonth(y, m) + 1;
+  return absl::FromCivil(next, absl::UTCTimeZone()) - absl::Nanoseconds(1);
+}
+
+const Closure* ClosedAt(const Recommendation& rec, absl::Time cut) {
+  const Closure* latest = nullptr;
+  for (const Closure& c : rec.closures) {
+    if (c.at <= cut && (latest == nullptr || c.at >= latest->at)) latest = &c;
+  }
+  return latest != nullptr && latest->closed ? latest : nullptr;
+}
+
+bool ReopenedBetween(const Recommendation& rec, absl::Time after,
+                     absl::Time until) {
+  for (const Closure& c : rec.closures) {
+    if (!c.closed && c.at > after && c.at <= until) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<ReportModel> FoldReportModel(
     const std::vector<RecordedDomainEvent>& events,
     absl::string_view review_id) {
@@ -227,7 +266,7 @@ absl::StatusOr<ReportModel> FoldReportModel(
         opened = true;
       }
     } else if (opened) {
-      ApplyToReview(e, review_id, &model);
+      ApplyToReview(r, review_id, &model);
     }
   }
   if (!opened) {

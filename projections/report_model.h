@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "oversight/v1/domain.pb.h"
 #include "projections/read_model.h"
 
@@ -40,7 +41,20 @@ struct Activity {
   v1::LocalizedText description;
   std::string due_on;
   bool completed = false;
+  absl::Time completed_at = absl::InfinitePast();  // When `completed`.
   v1::LocalizedText outcome;
+
+  // Completed by `cut` (an activity completed later shows as open).
+  bool CompletedBy(absl::Time cut) const {
+    return completed && completed_at <= cut;
+  }
+};
+
+// A RecommendationClosed or RecommendationReopened, when it occurred.
+struct Closure {
+  bool closed = false;  // false: reopened.
+  absl::Time at;
+  std::string decided_by;
 };
 
 struct Rating {
@@ -54,7 +68,7 @@ struct Recommendation {
   v1::LocalizedText text;
   bool text_not_in_source = false;
   std::string owning_agency_id;
-  bool closed = false;
+  std::vector<Closure> closures;          // In log order.
   std::vector<Update> updates;            // In the order submitted.
   std::map<std::string, Rating> ratings;  // By period; the latest wins.
   std::vector<Activity> activities;       // In the order recorded.
@@ -62,7 +76,14 @@ struct Recommendation {
 
 struct Risk {
   v1::RiskRaised raised;
+  absl::Time raised_at;
   bool resolved = false;
+  absl::Time resolved_at = absl::InfinitePast();  // When `resolved`.
+
+  // Raised by `cut` and not resolved by then.
+  bool OpenAt(absl::Time cut) const {
+    return raised_at <= cut && !(resolved && resolved_at <= cut);
+  }
 };
 
 struct Programme {
@@ -81,8 +102,11 @@ struct ReportModel {
   // The latest conclusion recorded for each period.
   std::map<std::string, std::vector<v1::LocalizedText>> conclusions;
 
-  // The agency's name, or its id as English text when it is not known.
-  v1::LocalizedText AgencyName(absl::string_view agency_id) const;
+  // The agency's name, or nullopt when no official registration of it
+  // with an English name is known (the caller shows a neutral label: never
+  // the id, which may be all a sensitive registration left behind).
+  std::optional<v1::LocalizedText> AgencyName(
+      absl::string_view agency_id) const;
   // The theme's name, or nullopt when the review has no such theme.
   std::optional<v1::LocalizedText> ThemeName(absl::string_view theme_id) const;
   // The period before `period` among the review's periods, or "".
@@ -96,6 +120,18 @@ struct RatingAt {
   std::string from_period;
 };
 RatingAt RatingAsAt(const Recommendation& rec, absl::string_view period);
+
+// The last instant of `period`'s month ("YYYY-MM"), UTC: what happened by
+// then is what a report of the period shows.
+absl::Time EndOfPeriod(absl::string_view period);
+
+// The closing in force at `cut` (the latest closure by then, if it closed),
+// or nullptr when the recommendation was open then.
+const Closure* ClosedAt(const Recommendation& rec, absl::Time cut);
+
+// Whether the recommendation was reopened after `after` and by `until`.
+bool ReopenedBetween(const Recommendation& rec, absl::Time after,
+                     absl::Time until);
 
 // Folds the CLASSIFICATION_OFFICIAL events of `events` (in log order) about
 // `review_id` into a model. NOT_FOUND (REVIEW_NOT_FOUND) when no official

@@ -6,6 +6,7 @@
 
 #include "projections/report.h"
 
+#include <algorithm>
 #include <regex>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ std::string Section(const std::string& text, const std::string& from,
 class ReportTest : public RulesTest {
  protected:
   void SetUp() override {
+    // Within the period reported, so that what the tests record by default
+    // happened by its end.
+    now_ = January(20);
     ASSERT_OK(
         Record("opcc", RegisterAgency("opcc", v1::AGENCY_KIND_REVIEWING_BODY)));
     ASSERT_OK(Record("opcc", RegisterAgency("police", v1::AGENCY_KIND_FORCE)));
@@ -89,6 +93,31 @@ class ReportTest : public RulesTest {
     absl::StatusOr<Decision> d = Record(agency, request);
     EXPECT_OK(d);
     return d.ok() ? EntityIdOf(d->event) : "";
+  }
+
+  // `day` January 2025 at noon (UTC), or the given time of day.
+  static absl::Time January(int day, int hour = 12, int minute = 0,
+                            int second = 0) {
+    return absl::FromCivil(
+        absl::CivilSecond(2025, 1, day, hour, minute, second),
+        absl::UTCTimeZone());
+  }
+
+  // `request` saying it happened at `t`.
+  template <typename Request>
+  static Request At(Request request, absl::Time t) {
+    const int64_t seconds = absl::ToUnixSeconds(t);
+    request.mutable_occurred_at()->set_seconds(seconds);
+    request.mutable_occurred_at()->set_nanos(0);
+    return request;
+  }
+
+  // A programme started in the past (as the rules require by now_).
+  v1::RegisterProgrammeRequest StartedProgramme(
+      absl::string_view id, absl::string_view owner = "partner") {
+    v1::RegisterProgrammeRequest r = Programme(id, owner);
+    r.mutable_programme()->set_started_on("2024-09-01");
+    return r;
   }
 
   template <typename Request>
@@ -157,13 +186,88 @@ TEST_F(ReportTest, SensitiveEventsNeverReachAReport) {
   ASSERT_OK(Record("opcc", Sensitive(issue)));
   ASSERT_OK(Record("police", UpdateSaying("SECRET follow-on", 4)));
 
+  // A sensitive Green at the previous period does not hide recommendation
+  // 1; a sensitive rating for this period, with its rationale, is not shown.
+  ASSERT_OK(Record("opcc", Sensitive(Rate(v1::RATING_GREEN, 1, "2024-06"))));
+  v1::AssignRatingRequest rating = Rate(v1::RATING_RED, 1);
+  *rating.mutable_rating()->mutable_rationale() = Text("SECRET rationale");
+  ASSERT_OK(Record("opcc", Sensitive(rating)));
+  // A sensitive meeting.
+  v1::RecordMeetingObservedRequest meeting = Meeting({"police"}, {1});
+  meeting.mutable_meeting()->set_held_on("2024-09-10");
+  *meeting.mutable_meeting()->mutable_title() = Text("SECRET meeting");
+  ASSERT_OK(Record("opcc", Sensitive(meeting)));
+  // A sensitive monitoring activity; a sensitive completion of an official
+  // one (which stays open).
+  v1::RecordMonitoringActivityRequest hidden = Activity();
+  *hidden.mutable_activity()->mutable_description() = Text("SECRET activity");
+  ASSERT_OK(Record("opcc", Sensitive(hidden)));
+  const std::string activity = Id("opcc", Activity());
+  v1::CompleteMonitoringActivityRequest done = CompleteActivity(activity);
+  *done.mutable_completion()->mutable_outcome() = Text("SECRET outcome");
+  ASSERT_OK(Record("opcc", Sensitive(done)));
+  // A sensitive agency registration: a programme it owns shows a neutral
+  // label, never its id.
+  v1::RegisterAgencyRequest agency =
+      RegisterAgency("hush-agency", v1::AGENCY_KIND_PARTNER);
+  *agency.mutable_agency()->mutable_name() = Text("SECRET agency");
+  ASSERT_OK(Record("opcc", Sensitive(agency)));
+  v1::RegisterProgrammeRequest owned = StartedProgramme("owned", "hush-agency");
+  *owned.mutable_programme()->mutable_name() = Text("Official programme");
+  ASSERT_OK(Record("opcc", owned));
+  // A sensitive programme; sensitive figures of an official one.
+  v1::RegisterProgrammeRequest programme = StartedProgramme("hidden");
+  *programme.mutable_programme()->mutable_name() = Text("SECRET programme");
+  ASSERT_OK(Record("opcc", Sensitive(programme)));
+  ASSERT_OK(Record("opcc", StartedProgramme("pilot")));
+  v1::SubmitPartnerReportRequest figures = Report("pilot", "2024-Q4");
+  *figures.mutable_report()->mutable_narrative(0) = Text("SECRET narrative");
+  *figures.mutable_report()->mutable_figures(0)->mutable_label() =
+      Text("SECRET figure");
+  ASSERT_OK(Record("partner", Sensitive(figures)));
+  // A sensitive resolution of an official risk (which stays open), related
+  // to recommendation 1 and to the sensitive recommendation 4.
+  v1::RaiseRiskRequest open = Risk({1, 4});
+  *open.mutable_risk()->mutable_description() = Text("Visible risk");
+  const std::string visible = Id("police", open);
+  v1::ResolveRiskRequest resolve = ResolveRisk(visible);
+  *resolve.mutable_resolution()->mutable_resolution() =
+      Text("SECRET resolution");
+  ASSERT_OK(Record("police", Sensitive(resolve)));
+
   const std::string all = RenderAll();
   EXPECT_THAT(all, Not(HasSubstr("SECRET")));
+  EXPECT_THAT(all, Not(HasSubstr("hush-agency")));
   EXPECT_THAT(all, HasSubstr("Official update"));
   EXPECT_THAT(all, Not(HasSubstr("Recommendation 4")));
-  EXPECT_THAT(Render(), HasSubstr("No open risks are recorded."));
-  EXPECT_THAT(Render(),
+  EXPECT_THAT(all, Not(HasSubstr("Argymhelliad 4")));
+  const std::string md = Render();
+  EXPECT_THAT(md, Not(HasSubstr("| 4 |")));
+  EXPECT_THAT(Render(ReportLanguage::kEnglish, ReportFormat::kHtml),
+              Not(HasSubstr("<th scope=\"row\">4</th>")));
+  EXPECT_THAT(md,
               HasSubstr("No conclusion has been recorded for this period."));
+  const std::string progress =
+      Section(md, "## Recommendation progress", "## Recommendations for the");
+  const std::string rec1 =
+      Section(progress, "### Recommendation 1\n", "\n### ");
+  ASSERT_THAT(rec1, Not(::testing::IsEmpty()));
+  EXPECT_THAT(rec1, HasSubstr("**RAG rating for January 2025:** Rating not "
+                              "stated"));
+  EXPECT_THAT(rec1, Not(HasSubstr("Meetings observed")));
+  EXPECT_THAT(rec1, HasSubstr("- Dip-sample twenty case files (due 31 July "
+                              "2025)\n"));
+  EXPECT_THAT(rec1, Not(HasSubstr("Completed:")));
+  EXPECT_THAT(rec1, HasSubstr("#### Programme: Official programme\n\n"
+                              "**Agency:** an agency\n"));
+  EXPECT_THAT(Render(ReportLanguage::kWelsh),
+              HasSubstr("**Asiantaeth:** asiantaeth\n"));
+  EXPECT_THAT(rec1, HasSubstr("#### Programme: ISAC pilot\n"));
+  EXPECT_THAT(rec1, Not(HasSubstr("Figures for")));
+  EXPECT_THAT(md, HasSubstr("| 1 | Theme t1 | Rating not stated | Rating not "
+                            "stated |"));
+  const std::string risks = Section(md, "## Open Risks", "Content available");
+  EXPECT_THAT(risks, HasSubstr("Visible risk (Related recommendations: 1)"));
 }
 
 TEST_F(ReportTest, ASensitiveReviewIsNotFound) {
@@ -218,11 +322,89 @@ TEST_F(ReportTest, GreenAtThePreviousPeriodIsLeftOutOfProgressButSummarised) {
   EXPECT_THAT(
       Section(md, "## Recommendations for the Reviewing Body", "## Conclusion"),
       HasSubstr("### Recommendation 3\n"));
-  // An update for this period brings a Green recommendation back.
-  ASSERT_OK(Record("police", UpdateSaying("Reopened work", 2)));
+  // Exactly the overview's rule: an update or another rating for this
+  // period does not bring a recommendation Green at June 2024 back.
+  ASSERT_OK(Record("police", UpdateSaying("More work", 2)));
+  ASSERT_OK(Record("opcc", Rate(v1::RATING_AMBER, 2)));
   EXPECT_THAT(Section(Render(), "## Recommendation progress",
                       "## Recommendations for the"),
-              HasSubstr("### Recommendation 2\n"));
+              Not(HasSubstr("### Recommendation 2\n")));
+}
+
+TEST_F(ReportTest, ARecommendationReopenedSinceThePreviousPeriodComesBack) {
+  ASSERT_OK(Record("opcc", At(Rate(v1::RATING_GREEN, 2, "2024-06"),
+                              January(1) - absl::Hours(24 * 200))));
+  ASSERT_OK(
+      Record("opcc", At(CloseRec(2), January(1) - absl::Hours(24 * 190))));
+  auto progress = [&] {
+    return Section(Render(), "## Recommendation progress",
+                   "## Recommendations for the");
+  };
+  EXPECT_THAT(progress(), Not(HasSubstr("### Recommendation 2\n")));
+  ASSERT_OK(Record("opcc", At(ReopenRec(2), January(10))));
+  EXPECT_THAT(progress(), HasSubstr("### Recommendation 2\n"));
+}
+
+TEST_F(ReportTest, AClosedRecommendationShowsItsClosureNotFiller) {
+  ASSERT_OK(Record("opcc", Rate(v1::RATING_GREEN, 1)));
+  ASSERT_OK(Record("opcc", At(CloseRec(1), January(15))));
+  const std::string md = Render();
+  const std::string rec1 = Section(md, "### Recommendation 1\n", "\n### ");
+  EXPECT_THAT(rec1, HasSubstr("**Closed on 15 January 2025** (decided by: "
+                              "Police and Crime Commissioner)\n"));
+  EXPECT_THAT(rec1, Not(HasSubstr("No update was submitted")));
+  EXPECT_THAT(rec1, Not(HasSubstr("No monitoring activity")));
+  EXPECT_THAT(rec1, Not(HasSubstr("#### Progress")));
+  EXPECT_THAT(md, HasSubstr("| 1 | Theme t1 | Rating not stated | **Green**; "
+                            "Closed on 15 January 2025 (decided by: Police "
+                            "and Crime Commissioner) |"));
+  // Recommendation 2, open, keeps its filler lines.
+  const std::string rec2 = Section(md, "### Recommendation 2\n", "\n## ");
+  EXPECT_THAT(rec2, HasSubstr("No update was submitted for this period."));
+  EXPECT_THAT(rec2, HasSubstr("No monitoring activity is recorded"));
+  EXPECT_THAT(Render(ReportLanguage::kWelsh),
+              HasSubstr("**Wedi'i gau ar 15 Ionawr 2025** (penderfynwyd gan: "
+                        "Police and Crime Commissioner)\n"));
+}
+
+TEST_F(ReportTest, RisksAndCompletionsAreCutAtTheEndOfThePeriod) {
+  now_ = absl::FromCivil(absl::CivilSecond(2025, 7, 15, 12, 0, 0),
+                         absl::UTCTimeZone());
+  auto risk = [&](const char* text, absl::Time at) {
+    v1::RaiseRiskRequest r = Risk();
+    *r.mutable_risk()->mutable_description() = Text(text);
+    return Id("police", At(r, at));
+  };
+  risk("Raised in July", now_);
+  risk("Raised on the last second", January(31, 23, 59, 59));
+  const std::string later = risk("Resolved in July", January(10));
+  ASSERT_OK(Record("police", ResolveRisk(later)));
+  const std::string sooner = risk("Resolved in January", January(5));
+  ASSERT_OK(Record("police", At(ResolveRisk(sooner), January(25))));
+  risk("Raised in February", January(31) + absl::Hours(12));
+
+  auto activity = [&](const char* text) {
+    v1::RecordMonitoringActivityRequest a = Activity();
+    *a.mutable_activity()->mutable_description() = Text(text);
+    return Id("opcc", At(a, January(10)));
+  };
+  const std::string july = activity("Completed in July");
+  ASSERT_OK(Record("opcc", CompleteActivity(july)));
+  const std::string january = activity("Completed in January");
+  ASSERT_OK(Record("opcc", At(CompleteActivity(january), January(30))));
+
+  const std::string md = Render();
+  const std::string risks = Section(md, "## Open Risks", "Content available");
+  EXPECT_THAT(risks, HasSubstr("Raised on the last second"));
+  EXPECT_THAT(risks, HasSubstr("Resolved in July"));
+  EXPECT_THAT(risks, Not(HasSubstr("Raised in July")));
+  EXPECT_THAT(risks, Not(HasSubstr("Resolved in January")));
+  EXPECT_THAT(risks, Not(HasSubstr("Raised in February")));
+  const std::string rec1 = Section(md, "### Recommendation 1\n", "\n### ");
+  EXPECT_THAT(rec1, HasSubstr("- Completed in July (due 31 July 2025)\n- "));
+  EXPECT_THAT(rec1, HasSubstr("- Completed in January (due 31 July 2025)\n"
+                              "  - **Completed:** Eighteen of twenty files "
+                              "compliant\n"));
 }
 
 TEST_F(ReportTest, CorrectionsAreAppliedAndWithdrawalsDropped) {
@@ -309,7 +491,8 @@ TEST_F(ReportTest, WelshShowsWelshWhereRecordedAndMarksTheRest) {
   EXPECT_THAT(html, HasSubstr("<li>Mae&#39;r hyfforddiant wedi dechrau.</li>"));
   EXPECT_THAT(html, HasSubstr("<li><span lang=\"en\">Funding is not "
                               "secured.</span> <span class=\"untranslated\">"
-                              "[Saesneg yn unig / English only]</span></li>"));
+                              "[Saesneg yn unig / <span lang=\"en\">English "
+                              "only</span>]</span></li>"));
 
   // The English edition states the same coverage.
   const std::string en = Render();
@@ -359,7 +542,8 @@ TEST_F(ReportTest, TitleBlockStatesThePositionAndEffectiveDate) {
   request.language = ReportLanguage::kWelsh;
   md = RenderReport(log_, request);
   ASSERT_OK(md);
-  EXPECT_THAT(*md, HasSubstr("Yn ôl y log hyd at safle 42. Yn cynnwys dim ond "
+  EXPECT_THAT(*md, HasSubstr("Fel y'i cofnodwyd yn y log hyd at safle 42. Yn "
+                             "cynnwys dim ond "
                              "yr hyn a oedd wedi digwydd erbyn 31 Ionawr 2025, "
                              "23:59:59 UTC.\n"));
 }
@@ -396,14 +580,110 @@ TEST_F(ReportTest, MeetingsProgrammesAndRisksAppearWhereTheyBelong) {
   EXPECT_THAT(own, HasSubstr("- A steady quarter\n"));
 }
 
-TEST_F(ReportTest, RenderingIsDeterministic) {
+// The same events with the streams interleaved differently (each stream
+// still in its own order, the review's after the agencies', positions
+// renumbered in the new order) give the same report: the fold depends on
+// nothing but each stream's order.
+TEST_F(ReportTest, RenderingDoesNotDependOnHowStreamsInterleave) {
   ASSERT_OK(Record("police", UpdateSaying("Progress")));
-  ASSERT_OK(Record("opcc", Meeting({"police"}, {1, 2})));
+  ASSERT_OK(Record("police", UpdateSaying("Second", 2)));
+  ASSERT_OK(Record("police", UpdateSaying("June", 1, "2024-06")));
+  ASSERT_OK(Record("opcc", Rate(v1::RATING_AMBER, 1, "2024-06")));
+  ASSERT_OK(Record("opcc", Rate(v1::RATING_GREEN, 2, "2024-06")));
+  ASSERT_OK(Record("opcc", Rate(v1::RATING_RED, 1)));
+  v1::RecordMeetingObservedRequest meeting = Meeting({"police"}, {1, 2});
+  meeting.mutable_meeting()->set_held_on("2025-01-10");
+  ASSERT_OK(Record("opcc", meeting));
   ASSERT_OK(Record("police", Risk({1})));
+  const std::string activity = Id("opcc", Activity());
+  ASSERT_OK(Record("opcc", CompleteActivity(activity)));
+  ASSERT_OK(Record("opcc", StartedProgramme("pilot")));
+  ASSERT_OK(Record("partner", Report("pilot", "2024-Q4")));
+  ASSERT_OK(Record("opcc", Conclusion(kPeriod)));
+
+  // Agencies, then the review, then the other streams in the reverse of
+  // the order they first appear in.
+  std::vector<std::string> streams;
+  for (const RecordedDomainEvent& e : log_) {
+    if (std::find(streams.begin(), streams.end(), e.stream) == streams.end()) {
+      streams.push_back(e.stream);
+    }
+  }
+  ASSERT_GE(streams.size(), 4u);
+  std::vector<std::string> order = {kAgenciesStream, ReviewStream(kReview)};
+  for (auto it = streams.rbegin(); it != streams.rend(); ++it) {
+    if (*it != order[0] && *it != order[1]) order.push_back(*it);
+  }
+  std::vector<RecordedDomainEvent> interleaved;
+  for (const std::string& stream : order) {
+    for (const RecordedDomainEvent& e : log_) {
+      if (e.stream == stream) interleaved.push_back(e);
+    }
+  }
+  ASSERT_EQ(interleaved.size(), log_.size());
+  bool moved = false;
+  for (size_t i = 0; i < interleaved.size(); ++i) {
+    moved |= interleaved[i].position != log_[i].position;
+    interleaved[i].position = i + 1;
+  }
+  ASSERT_TRUE(moved);
+
   for (ReportLanguage l : kLanguages) {
     for (ReportFormat f : kFormats) {
-      EXPECT_EQ(Render(l, f), Render(l, f));
+      ReportRequest request;
+      request.review_id = kReview;
+      request.period = kPeriod;
+      request.language = l;
+      request.format = f;
+      request.position = log_.size();
+      absl::StatusOr<std::string> a = RenderReport(log_, request);
+      absl::StatusOr<std::string> b = RenderReport(interleaved, request);
+      ASSERT_OK(a);
+      ASSERT_OK(b);
+      EXPECT_EQ(*a, *b);
+      EXPECT_THAT(*a, HasSubstr("Progress"));
     }
+  }
+}
+
+// Links other than http(s), in evidence or as the full report, are not
+// written as links in either format.
+TEST_F(ReportTest, JavascriptAndDataLinksAreDropped) {
+  ASSERT_OK(Record("police", UpdateSaying("With evidence")));
+  v1::ProgressUpdateSubmitted& update =
+      *log_.back().event.mutable_progress_update_submitted();
+  for (const char* url :
+       {"javascript:alert(1)", "JavaScript:alert(2)",
+        "data:text/html,<script>alert(3)</script>", "https://example.org/ok"}) {
+    v1::Link& link = *update.add_evidence();
+    link.set_url(url);
+    *link.mutable_title() =
+        Text(absl::StrCat("Evidence ", url[0] == 'h' ? "good" : "bad"));
+  }
+  for (RecordedDomainEvent& e : log_) {
+    if (!e.event.has_review_opened()) continue;
+    v1::Link& full = *e.event.mutable_review_opened()->mutable_full_report();
+    full.set_url("javascript:alert(4)");
+    *full.mutable_title() = Text("The full report");
+  }
+  for (ReportLanguage l : kLanguages) {
+    const std::string md = Render(l, ReportFormat::kMarkdown);
+    const std::string html = Render(l, ReportFormat::kHtml);
+    for (const std::string* out : {&md, &html}) {
+      EXPECT_THAT(*out, Not(HasSubstr("javascript:")));
+      EXPECT_THAT(*out, Not(HasSubstr("JavaScript:")));
+      EXPECT_THAT(*out, Not(HasSubstr("data:")));
+      EXPECT_THAT(*out, HasSubstr("The full report"));
+      EXPECT_THAT(*out, HasSubstr("Evidence bad"));
+    }
+    EXPECT_THAT(md, Not(HasSubstr("[Evidence bad]")));
+    EXPECT_THAT(md, Not(HasSubstr("[The full report]")));
+    EXPECT_THAT(md, HasSubstr("[Evidence good](https://example.org/ok)"));
+    EXPECT_THAT(html, Not(HasSubstr(">Evidence bad</a>")));
+    EXPECT_THAT(html, Not(HasSubstr(">The full report</a>")));
+    EXPECT_THAT(
+        html,
+        HasSubstr("<a href=\"https://example.org/ok\">Evidence good</a>"));
   }
 }
 
