@@ -369,8 +369,8 @@ void Layout::Conclusion() {
   for (const v1::LocalizedText& p : it->second) Para({Content(p)});
 }
 
-Inline Layout::RatingCell(const Recommendation& rec,
-                          const std::string& period) {
+Inline Layout::RatingCell(const Recommendation& rec, const std::string& period,
+                          bool closure) {
   const RatingAt at = RatingAsAt(rec, period);
   Inline cell;
   if (at.rating == v1::RATING_UNSPECIFIED) {
@@ -382,7 +382,9 @@ Inline Layout::RatingCell(const Recommendation& rec,
                     {RatingSpan(at.rating, c_.RatingName(at.rating)),
                      Fixed(Date(at.from_period))});
   }
-  if (const Closure* closed = ClosedAt(rec, EndOfPeriod(period))) {
+  const Closure* closed =
+      closure ? ClosedAt(rec, EndOfPeriod(period)) : nullptr;
+  if (closed != nullptr) {
     cell.push_back(Fixed("; "));
     const Inline text = ClosureText(*closed);
     cell.insert(cell.end(), text.begin(), text.end());

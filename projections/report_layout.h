@@ -74,7 +74,9 @@ class Layout {
   void Conclusion();
   void Summary();
   void Risks();
-  Inline RatingCell(const Recommendation& rec, const std::string& period);
+  // The rating at `period` and, with `closure`, the closing in force then.
+  Inline RatingCell(const Recommendation& rec, const std::string& period,
+                    bool closure = true);
   bool Considered(const Recommendation& rec) const;
   bool Own(const Recommendation& rec) const;
 

@@ -196,7 +196,8 @@ void Layout::RatingLine(const Recommendation& rec, const std::string& period,
   auto it = rec.ratings.find(period);
   if (it == rec.ratings.end() || it->second.rating == v1::RATING_UNSPECIFIED) {
     if (carried) {
-      const Inline cell = RatingCell(rec, period);
+      // The closing, if any, is already said at the top.
+      const Inline cell = RatingCell(rec, period, /*closure=*/false);
       line.insert(line.end(), cell.begin(), cell.end());
     } else {
       line.push_back(RatingSpan(v1::RATING_UNSPECIFIED, c_.rating_not_stated));
