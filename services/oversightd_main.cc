@@ -5,16 +5,28 @@
 // starting from their last snapshot or, with --rebuild or when the
 // snapshot is missing or from another version, from the whole log.
 //
-//   oversightd --listen=127.0.0.1:50051 --data_dir=./data
+// It serves mutual TLS: callers present a certificate from the
+// deployment's CA, which names their agency and role (docs/security.md).
+// For tests and local use only, --insecure_identity_from_metadata serves
+// plaintext on a loopback address and takes the agency from call metadata.
+//
+//   oversightd --listen=127.0.0.1:50051 --data_dir=./data \
+//       --tls_cert=certs/server.pem --tls_key=certs/server.key \
+//       --tls_client_ca=certs/ca.pem
 
 #include <signal.h>
 
 #include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <tuple>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -29,10 +41,21 @@ ABSL_FLAG(std::string, data_dir, "./data",
 ABSL_FLAG(bool, verify_on_open, true,
           "recompute the whole hash chain before serving; refuse to start "
           "if it does not verify");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM file of the server's certificate (and chain); with --tls_key "
+          "and --tls_client_ca, serve mutual TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM file of the server's private key");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM file of the CA that signs the clients' certificates; a client "
+          "without a certificate from it is refused");
+ABSL_FLAG(std::string, tls_trust_domain, "",
+          "accept client identities (spiffe://DOMAIN/agency/ID/role/ROLE) "
+          "of this trust domain only; empty: any the CA signed");
 ABSL_FLAG(bool, insecure_identity_from_metadata, false,
-          "take the acting agency from the oversight-agency and "
-          "oversight-actor call metadata, unverified; for tests and local "
-          "use, allowed only when --listen is a loopback address");
+          "instead of TLS: serve plaintext and take the acting agency from "
+          "the oversight-agency and oversight-actor call metadata, "
+          "unverified; for tests and local use, allowed only when --listen "
+          "is a loopback address");
 ABSL_FLAG(bool, rebuild, false,
           "rebuild the read models from the whole log instead of starting "
           "from their snapshot");
@@ -54,6 +77,59 @@ void Log(const std::string& line) {
   std::fflush(stderr);
 }
 
+// The whole of the file at `path`.
+absl::StatusOr<std::string> ReadFile(const std::string& flag,
+                                     const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot open \"", path, "\""));
+  }
+  std::stringstream content;
+  content << in.rdbuf();
+  if (in.bad()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read \"", path, "\""));
+  }
+  return content.str();
+}
+
+// The TLS options of the flags: none when no TLS flag is given (which only
+// --insecure_identity_from_metadata allows), all three files otherwise.
+absl::StatusOr<std::optional<oversight::services::TlsOptions>> TlsFromFlags() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  const std::string ca = absl::GetFlag(FLAGS_tls_client_ca);
+  const bool insecure = absl::GetFlag(FLAGS_insecure_identity_from_metadata);
+  if (cert.empty() && key.empty() && ca.empty()) {
+    if (insecure) return std::nullopt;
+    return absl::InvalidArgumentError(
+        "oversightd serves mutual TLS: give --tls_cert, --tls_key and "
+        "--tls_client_ca (scripts/certs.sh makes development ones), or, "
+        "for tests on a loopback address only, "
+        "--insecure_identity_from_metadata");
+  }
+  if (insecure) {
+    return absl::InvalidArgumentError(
+        "--insecure_identity_from_metadata cannot be combined with TLS");
+  }
+  if (cert.empty() || key.empty() || ca.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs all three of --tls_cert, --tls_key and --tls_client_ca");
+  }
+  oversight::services::TlsOptions tls;
+  tls.trust_domain = absl::GetFlag(FLAGS_tls_trust_domain);
+  for (auto [flag, path, out] :
+       {std::make_tuple("tls_cert", cert, &tls.cert_chain_pem),
+        std::make_tuple("tls_key", key, &tls.private_key_pem),
+        std::make_tuple("tls_client_ca", ca, &tls.client_ca_pem)}) {
+    absl::StatusOr<std::string> content = ReadFile(flag, path);
+    if (!content.ok()) return content.status();
+    *out = *std::move(content);
+  }
+  return tls;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +149,13 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  absl::StatusOr<std::optional<oversight::services::TlsOptions>> tls =
+      TlsFromFlags();
+  if (!tls.ok()) {
+    Log(absl::StrCat("cannot start: ", tls.status().message()));
+    return 1;
+  }
+
   namespace es = oversight::eventstore;
   es::RocksEventStore::Options options;
   options.verify_on_open = absl::GetFlag(FLAGS_verify_on_open);
@@ -89,6 +172,7 @@ int main(int argc, char** argv) {
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.insecure_identity_from_metadata =
       absl::GetFlag(FLAGS_insecure_identity_from_metadata);
+  server_options.tls = *std::move(tls);
   server_options.snapshots = store->get();
   server_options.projections.rebuild = absl::GetFlag(FLAGS_rebuild);
   server_options.projections.snapshot_every =
@@ -111,9 +195,13 @@ int main(int argc, char** argv) {
       absl::FormatDuration(info.catch_up_time), "; at position ",
       (*server)->projections()->position()));
   const es::ChainHead head = (*store)->Head();
-  Log(absl::StrCat("listening on ", (*server)->address(), "; data dir ",
-                   data_dir, "; head position ", head.position, " hash ",
-                   es::HashToHex(head.hash)));
+  Log(absl::StrCat(
+      "listening on ", (*server)->address(), "; data dir ", data_dir,
+      "; head position ", head.position, " hash ", es::HashToHex(head.hash),
+      server_options.tls.has_value()
+          ? "; mutual TLS, identity from client certificates"
+          : "; plaintext, identity from call metadata (insecure, tests "
+            "only)"));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -6,6 +6,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/certificate_identity.h"
 #include "services/command_service.h"
 #include "services/event_store_service.h"
 #include "services/executor.h"
@@ -63,16 +64,38 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
         "--listen must be host:port, got \"", options.listen, "\""));
   }
   impl->host = options.listen.substr(0, colon);
-  if (options.insecure_identity_from_metadata) {
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (options.tls.has_value()) {
+    if (options.insecure_identity_from_metadata) {
+      return absl::InvalidArgumentError(
+          "identity from call metadata is for plaintext test servers; a TLS "
+          "server takes identity from client certificates only");
+    }
+    const TlsOptions& tls = *options.tls;
+    if (absl::Status s = CheckServerTlsFiles(
+            tls.cert_chain_pem, tls.private_key_pem, tls.client_ca_pem);
+        !s.ok()) {
+      return s;
+    }
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = tls.client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back({tls.private_key_pem, tls.cert_chain_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+    impl->identity = NewCertificateIdentity(tls.trust_domain);
+  } else {
     if (!IsLoopbackHost(impl->host)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "identity from call metadata is unverified and allowed only on a "
-          "loopback address, not \"",
-          impl->host, "\""));
+          options.insecure_identity_from_metadata
+              ? "identity from call metadata is unverified and allowed only "
+                "on a loopback address"
+              : "without TLS the server listens only on a loopback address",
+          ", not \"", impl->host, "\""));
     }
-    impl->identity = NewMetadataIdentity();
-  } else {
-    impl->identity = NewNoIdentity();
+    credentials = grpc::InsecureServerCredentials();
+    impl->identity = options.insecure_identity_from_metadata
+                         ? NewMetadataIdentity()
+                         : NewNoIdentity();
   }
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
   impl->command_executor = std::make_unique<Executor>(options.command_threads);
@@ -102,8 +125,7 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &impl->port);
+  builder.AddListeningPort(options.listen, credentials, &impl->port);
   builder.RegisterService(impl->event_store.get());
   builder.RegisterService(impl->commands.get());
   if (impl->queries != nullptr) builder.RegisterService(impl->queries.get());

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,19 @@
 #include "services/projection_host.h"
 
 namespace oversight::services {
+
+// Mutual TLS (docs/security.md): the server's certificate and key, and the
+// deployment's CA, which must have signed every client's certificate. The
+// handshake refuses a client without one, with one from another CA, or an
+// expired one; the agency and the role come from the certificate
+// (certificate_identity.h).
+struct TlsOptions {
+  std::string cert_chain_pem;  // the server's certificate (and chain)
+  std::string private_key_pem;
+  std::string client_ca_pem;  // the CA (or CAs) of the clients
+  // Accept identity URIs of this SPIFFE trust domain only; empty: any.
+  std::string trust_domain;
+};
 
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see port()).
@@ -38,9 +52,14 @@ struct ServerOptions {
   // Positions VerifyChain checks per executor task, between which it can
   // be cancelled and other reads get their turn.
   uint64_t verify_chunk_positions = 65536;
-  // Take the acting agency from call metadata, unverified (identity.h).
-  // For tests and local use: Start refuses it unless `listen` is a
-  // loopback address. Without it, commands are refused UNAUTHENTICATED.
+  // Serve TLS and identify callers by their client certificates. Without
+  // it the server speaks plaintext, which Start allows only on a loopback
+  // address.
+  std::optional<TlsOptions> tls;
+  // Without TLS: take the acting agency from call metadata, unverified
+  // (identity.h). For tests and local use: Start refuses it with `tls` and
+  // unless `listen` is a loopback address. Without either, commands are
+  // refused UNAUTHENTICATED.
   bool insecure_identity_from_metadata = false;
   // "Now" for commands and queries; empty: the system clock.
   std::function<absl::Time()> clock;
@@ -54,8 +73,9 @@ struct ServerOptions {
 class OversightServer {
  public:
   // Starts serving `log`, which must outlive the server. Unavailable if the
-  // address cannot be bound; InvalidArgument for insecure identity on an
-  // address that is not loopback.
+  // address cannot be bound; InvalidArgument for plaintext (no `tls`) on an
+  // address that is not loopback, for `tls` together with insecure
+  // identity, and for TLS files that are not what they should be.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<OversightServer>> Start(
       const ServerOptions& options, eventstore::EventLog* log);
 

@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -116,7 +117,7 @@ TEST(OversightdTest, StartsServesAndStopsCleanlyOnSigterm) {
     if (pid == 0) {
       std::freopen(log_path.c_str(), "a", stderr);
       execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, "--listen=127.0.0.1:0",
-            "--shutdown_grace_seconds=2",
+            "--insecure_identity_from_metadata", "--shutdown_grace_seconds=2",
             ("--data_dir=" + dir.Sub("data")).c_str(), nullptr);
       _exit(127);
     }
@@ -177,6 +178,48 @@ TEST(OversightdTest, StartsServesAndStopsCleanlyOnSigterm) {
   EXPECT_NE(text.str().find("received SIGTERM; stopping"), std::string::npos)
       << text.str();
   EXPECT_NE(text.str().find("stopped; head position 2"), std::string::npos);
+}
+
+// Without TLS files oversightd does not start, unless told to serve the
+// insecure test mode; with some of them only, neither.
+TEST(OversightdTest, RefusesToStartWithoutTlsOrTheInsecureFlag) {
+  testing::TempDir dir;
+  const std::string log_path = dir.Sub("oversightd.log");
+  auto run = [&](const std::vector<std::string>& flags) {
+    std::remove(log_path.c_str());
+    pid_t pid = fork();
+    if (pid == 0) {
+      std::freopen(log_path.c_str(), "a", stderr);
+      std::vector<std::string> args = {OVERSIGHTD_PATH, "--listen=127.0.0.1:0",
+                                       "--data_dir=" + dir.Sub("data")};
+      args.insert(args.end(), flags.begin(), flags.end());
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(OVERSIGHTD_PATH, argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::ifstream in(log_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1) << text.str();
+    return text.str();
+  };
+  EXPECT_NE(run({}).find("--tls_cert"), std::string::npos);
+  EXPECT_NE(run({"--tls_cert=" + dir.Sub("server.pem")}).find("all three"),
+            std::string::npos);
+  EXPECT_NE(run({"--tls_cert=a", "--tls_key=b", "--tls_client_ca=c",
+                 "--insecure_identity_from_metadata"})
+                .find("cannot be combined"),
+            std::string::npos);
+  EXPECT_NE(run({"--tls_cert=" + dir.Sub("missing.pem"),
+                 "--tls_key=" + dir.Sub("missing.key"),
+                 "--tls_client_ca=" + dir.Sub("ca.pem")})
+                .find("cannot open"),
+            std::string::npos);
 }
 
 }  // namespace
