@@ -49,8 +49,9 @@ int RunImport(const std::string& path, v1::Commands::StubInterface& commands,
   for (size_t i = 0; i < total; ++i) {
     const ImportEntry& entry = (*entries)[i];
     const std::string command = CommandName(entry.line);
-    CommandCall call = SendImportLine(commands, entry.line,
-                                      options.default_actor, options.timeout);
+    CommandCall call =
+        SendImportLine(commands, entry.line, options.default_actor,
+                       options.timeout, options.identity);
     if (!call.status.ok()) {
       err << "line " << entry.line_number << ": "
           << FormatStatus(call.status, *call.context) << "\n"

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "clients/import_dispatch.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
 
@@ -20,6 +21,9 @@ struct ImportOptions {
   std::string default_actor;
   // Only errors and the summary; no line-by-line progress.
   bool quiet = false;
+  // kCertificate over TLS: each line's agency is sent as the agency the
+  // command is for (an importer's certificate may record for any).
+  IdentityMode identity = IdentityMode::kMetadata;
 };
 
 // Reads and checks the whole of `path` first: a problem prints

@@ -24,10 +24,14 @@ grpc::Status Call(Stub& stub,
 
 std::unique_ptr<grpc::ClientContext> CommandContext(
     const std::string& agency, const std::string& actor,
-    std::chrono::system_clock::duration timeout) {
+    std::chrono::system_clock::duration timeout, IdentityMode mode) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
-  context->AddMetadata(kAgencyMetadataKey, agency);
+  if (mode == IdentityMode::kMetadata) {
+    context->AddMetadata(kAgencyMetadataKey, agency);
+  } else if (!agency.empty()) {
+    context->AddMetadata(kOnBehalfOfMetadataKey, agency);
+  }
   if (!actor.empty()) {
     context->AddMetadata(
         IsMetadataValue(actor) ? kActorMetadataKey : kActorBinMetadataKey,
@@ -38,11 +42,12 @@ std::unique_ptr<grpc::ClientContext> CommandContext(
 
 CommandCall SendImportLine(Stub& stub, const v1::ImportLine& line,
                            const std::string& default_actor,
-                           std::chrono::system_clock::duration timeout) {
+                           std::chrono::system_clock::duration timeout,
+                           IdentityMode mode) {
   CommandCall call;
   call.context = CommandContext(
       line.agency(), line.actor().empty() ? default_actor : line.actor(),
-      timeout);
+      timeout, mode);
   auto send = [&](auto method, const auto& request) {
     return Call(stub, method, call.context.get(), request, &call.result);
   };

@@ -2,7 +2,8 @@
 // event log, records commands, and queries the record.
 //
 //   oversight [--server=127.0.0.1:50051] [--timeout_seconds=10]
-//             [--agency=ID] [--actor=WHO] VERB [ARGS]
+//             [--cert=FILE --key=FILE --ca=FILE] [--agency=ID] [--actor=WHO]
+//             VERB [ARGS]
 //
 // Verbs:
 //   head                         last position and its chain hash
@@ -31,11 +32,16 @@
 //   help [VERB]                  a verb's usage and an example; so does
 //                                `oversight VERB --help`
 //
-// Commands are sent as an agency: in insecure (test) mode the metadata
-// `oversight-agency` and `oversight-actor` (`oversight-actor-bin` for a
-// name beyond ASCII) name it and the person acting.
-// Import lines name their own agency; --actor (default
-// "oversight-cli:$USER") stands for lines that name no actor.
+// With --cert, --key and --ca (or $OVERSIGHT_CERT, $OVERSIGHT_KEY,
+// $OVERSIGHT_CA) the client speaks mutual TLS and its certificate names
+// the agency and role it calls as (docs/security.md); an import line or
+// --agency naming another agency is sent as `oversight-on-behalf-of`,
+// which the server allows an importer only. Without them it speaks
+// plaintext to a server in the insecure test mode, where the metadata
+// `oversight-agency` names the agency. In both, `oversight-actor`
+// (`oversight-actor-bin` for a name beyond ASCII) names the person acting:
+// import lines name their own; --actor (default "oversight-cli:$USER")
+// stands for lines and commands that name none.
 //
 // Queries take --as-of=WHEN (a past moment, on either time axis),
 // --min_position=N, --output=table|json and --lang=en|cy; see
@@ -50,14 +56,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -79,15 +89,31 @@ std::string DefaultActor() {
                       user != nullptr && *user != '\0' ? user : "unknown");
 }
 
+// The value of environment variable `name`, or "".
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
 }  // namespace
 }  // namespace oversight::cli
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "oversightd's host:port");
+ABSL_FLAG(std::string, cert, oversight::cli::Env("OVERSIGHT_CERT"),
+          "PEM file of this client's certificate; with --key and --ca, "
+          "speak mutual TLS and call as the agency the certificate names "
+          "(default $OVERSIGHT_CERT)");
+ABSL_FLAG(std::string, key, oversight::cli::Env("OVERSIGHT_KEY"),
+          "PEM file of this client's private key (default $OVERSIGHT_KEY)");
+ABSL_FLAG(std::string, ca, oversight::cli::Env("OVERSIGHT_CA"),
+          "PEM file of the CA that signed the server's certificate (default "
+          "$OVERSIGHT_CA)");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of each call");
 ABSL_FLAG(std::string, agency, "",
-          "commands: the agency they are sent as (import lines name their "
-          "own); queries: sent as the reading agency; history: also only "
-          "events by or naming this agency");
+          "commands: the agency they are for (import lines name their own): "
+          "without TLS sent as the calling agency, over TLS as the agency "
+          "an importer acts for; queries without TLS: sent as the reading "
+          "agency; history: only events by or naming this agency");
 ABSL_FLAG(std::string, actor, oversight::cli::DefaultActor(),
           "commands: the person or service acting, for lines and commands "
           "that name none");
@@ -105,9 +131,39 @@ ABSL_FLAG(bool, quiet, false, "import: print only errors and the summary");
 namespace oversight::cli {
 namespace {
 
+// Mutual TLS with --cert, --key and --ca (all three, or none: plaintext).
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials() {
+  const std::string cert = absl::GetFlag(FLAGS_cert);
+  const std::string key = absl::GetFlag(FLAGS_key);
+  const std::string ca = absl::GetFlag(FLAGS_ca);
+  if (cert.empty() && key.empty() && ca.empty()) {
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert.empty() || key.empty() || ca.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs all three of --cert, --key and --ca");
+  }
+  grpc::SslCredentialsOptions ssl;
+  for (auto [flag, path, out] :
+       {std::make_tuple("--cert", cert, &ssl.pem_cert_chain),
+        std::make_tuple("--key", key, &ssl.pem_private_key),
+        std::make_tuple("--ca", ca, &ssl.pem_root_certs)}) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    if (!in.is_open() || in.bad() || content.str().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": cannot read \"", path, "\""));
+    }
+    *out = content.str();
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 int Import(const Clients& clients, const std::vector<std::string>& args) {
   if (args.size() != 1) return Usage("import needs one FILE");
   ImportOptions options;
+  options.identity = clients.identity;
   options.timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
   options.default_actor = absl::GetFlag(FLAGS_actor);
   options.quiet = absl::GetFlag(FLAGS_quiet);
@@ -134,8 +190,9 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
   "                    JSON mapping, with proto field names\n"                \
   "  --lang=en|cy      cy: Welsh where the record has it, else English\n"     \
   "                    marked \" [en]\"\n"                                    \
-  "  --agency=ID, --actor=WHO  sent as the reader's identity when --agency\n" \
-  "                    is given (not checked by the server yet)\n"
+  "  --agency=ID, --actor=WHO  without TLS, sent as the reader's identity\n"  \
+  "                    when --agency is given (not checked by the server\n"   \
+  "                    yet); over TLS the certificate says who reads\n"
 
 struct Verb {
   const char* name;
@@ -200,8 +257,12 @@ constexpr Verb kVerbs[] = {
      "lines starting with # are skipped.\n"
      "\n"
      "The whole file is checked first: a bad line prints FILE:LINE: why and\n"
-     "exits 2 with nothing sent. Each line is then sent as its agency and\n"
-     "actor (--actor for lines without one; default oversight-cli:$USER).\n"
+     "exits 2 with nothing sent. Each line is then sent for its agency and\n"
+     "as its actor (--actor for lines without one; default\n"
+     "oversight-cli:$USER). Over TLS the agency goes in\n"
+     "oversight-on-behalf-of, which the server allows an importer's\n"
+     "certificate (or the agency's own, for its own lines); without TLS, in\n"
+     "oversight-agency, for a server in the insecure test mode.\n"
      "The first line the server refuses stops the import: it is printed as\n"
      "\"line N: CODE (REASON): message\" and the exit code is 1 (3 when the\n"
      "server cannot be reached); later lines are not sent. Lines the server\n"
@@ -213,7 +274,7 @@ constexpr Verb kVerbs[] = {
      "  imported N lines: A applied, D already applied; head position P\n"
      "\n"
      "Flags: --quiet, --actor=WHO, --timeout_seconds=N (per command),\n"
-     "--server=HOST:PORT.\n"
+     "--server=HOST:PORT, --cert/--key/--ca.\n"
      "\n"
      "Example:\n"
      "  $ cat agencies.jsonl\n"
@@ -325,9 +386,10 @@ constexpr Verb kVerbs[] = {
      "  its SHA-256, goes to stderr). The same position, language and format\n"
      "  always give the same bytes.\n"
      "\n"
-     "oversight --agency=ID report publish --review=R --period=YYYY-MM\n"
+     "oversight [--agency=ID] report publish --review=R --period=YYYY-MM\n"
      "    --lang=en|cy --format=md|html [--position=N] [--request-id=ID]\n"
-     "  Publishes the report, as the review's reviewing body: the server\n"
+     "  Publishes the report, as the review's reviewing body (the agency of\n"
+     "  the certificate; without TLS, --agency): the server\n"
      "  renders it as at log position N (default: the head) and records the\n"
      "  period, language, format, position and the SHA-256 of the bytes.\n"
      "  Prints the publication's position, the position rendered, the\n"
@@ -370,7 +432,11 @@ std::string ProgramUsage() {
   std::string usage =
       "A client for oversightd: reads and verifies the event log, records\n"
       "commands, and queries the record.\n"
-      "  oversight [--server=HOST:PORT] [FLAGS] VERB [ARGS]\n"
+      "  oversight [--server=HOST:PORT] [--cert=F --key=F --ca=F] [FLAGS]\n"
+      "            VERB [ARGS]\n"
+      "With --cert, --key and --ca (or $OVERSIGHT_CERT, $OVERSIGHT_KEY,\n"
+      "$OVERSIGHT_CA) it speaks mutual TLS as the agency the certificate\n"
+      "names; without them, plaintext to a server in the insecure test mode.\n"
       "Verbs:\n";
   for (const Verb& verb : kVerbs) {
     if (std::strlen(verb.synopsis) > 27) {  // its own line, then the summary
@@ -473,10 +539,18 @@ int main(int argc, char** argv) {
   if (verb == nullptr) {
     return cli::Usage(absl::StrCat("unknown verb \"", name, "\""));
   }
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
-      absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      cli::ChannelCredentials();
+  if (!credentials.ok()) {
+    return cli::Usage(std::string(credentials.status().message()));
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_server), *credentials);
   cli::Clients clients{oversight::v1::EventStore::NewStub(channel),
                        oversight::v1::Commands::NewStub(channel),
                        oversight::v1::Queries::NewStub(channel)};
+  if (!absl::GetFlag(FLAGS_cert).empty()) {
+    clients.identity = cli::IdentityMode::kCertificate;
+  }
   return verb->run(clients, args);
 }

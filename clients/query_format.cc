@@ -629,12 +629,22 @@ std::string EventSubject(const v1::DomainEvent& e) {
   return "-";
 }
 
+std::string FormatActor(const v1::Actor& actor) {
+  std::string out = OrDash(actor.agency_id());
+  if (!actor.person().empty()) absl::StrAppend(&out, "/", actor.person());
+  if (!actor.recorded_by_agency_id().empty()) {
+    absl::StrAppend(&out, " (recorded by ", actor.recorded_by_agency_id());
+    if (!actor.recorded_by_person().empty()) {
+      absl::StrAppend(&out, "/", actor.recorded_by_person());
+    }
+    absl::StrAppend(&out, ")");
+  }
+  return out;
+}
+
 std::vector<std::string> HistoryRow(const v1::HistoryEntry& entry) {
   const v1::DomainEvent& e = entry.event();
-  std::string actor = OrDash(e.actor().agency_id());
-  if (!e.actor().person().empty()) {
-    absl::StrAppend(&actor, "/", e.actor().person());
-  }
+  const std::string actor = FormatActor(e.actor());
   absl::string_view type = entry.event_type();
   absl::ConsumePrefix(&type, kEventTypePrefix);
   std::string subject = EventSubject(e);

@@ -92,8 +92,13 @@ void PrintStatusBoard(std::ostream& out, const v1::GetStatusBoardResponse& r,
 void PrintRecommendation(std::ostream& out,
                          const v1::GetRecommendationResponse& r, Lang lang);
 
+// "agency/person", "agency" without a person, and for an event an
+// importer recorded on the agency's behalf "agency/person (recorded by
+// importer-agency/importer-person)".
+std::string FormatActor(const v1::Actor& actor);
+
 // `oversight history`: one row per entry: position, occurred date,
-// recorded time, actor agency/person, short event type, and the subject
+// recorded time, actor (FormatActor), short event type, and the subject
 // followed by "  corrects P" / "  corrected by P,Q".
 std::vector<std::string> HistoryRow(const v1::HistoryEntry& entry);
 // What the listing reflects, then a table of HistoryRow.

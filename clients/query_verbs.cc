@@ -4,9 +4,10 @@
 // shared with the other verbs are defined in clients/oversight_main.cc,
 // those only queries use are defined here.
 //
-// Queries need no identity today, but when --agency is given the calls
-// carry `oversight-agency` and `oversight-actor` (--actor), as commands
-// do, ready for when the server checks who reads what.
+// Over TLS the client certificate says who reads. In the insecure test
+// mode, when --agency is given, the calls carry `oversight-agency` and
+// `oversight-actor` (--actor), as commands do, ready for when the server
+// checks who reads what.
 
 #include <chrono>
 #include <cstdint>
@@ -91,13 +92,13 @@ absl::Status ReadQueryOptions(QueryOptions* options) {
   return absl::OkStatus();
 }
 
-// A context with the call's deadline and, when --agency is given, the
-// identity metadata.
-std::unique_ptr<grpc::ClientContext> QueryContext() {
+// A context with the call's deadline and, in the insecure test mode when
+// --agency is given, the identity metadata.
+std::unique_ptr<grpc::ClientContext> QueryContext(const Clients& clients) {
   const auto timeout =
       std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
   const std::string agency = absl::GetFlag(FLAGS_agency);
-  if (!agency.empty()) {
+  if (!agency.empty() && clients.identity == IdentityMode::kMetadata) {
     return CommandContext(agency, absl::GetFlag(FLAGS_actor), timeout);
   }
   auto context = std::make_unique<grpc::ClientContext>();
@@ -134,7 +135,7 @@ int Query(const Clients& clients, Request& request,
   }
   *request.mutable_as_of() = options.as_of;
   request.set_min_position(options.min_position);
-  auto context = QueryContext();
+  auto context = QueryContext(clients);
   Response response;
   grpc::Status status =
       (clients.queries.get()->*method)(context.get(), request, &response);
@@ -233,7 +234,7 @@ int History(const Clients& clients, const std::vector<std::string>& args) {
   const bool all = absl::GetFlag(FLAGS_all);
   v1::ListHistoryResponse combined;
   for (bool first = true;; first = false) {
-    auto context = QueryContext();
+    auto context = QueryContext(clients);
     v1::ListHistoryResponse page;
     grpc::Status status =
         clients.queries->ListHistory(context.get(), request, &page);

@@ -62,10 +62,11 @@ std::chrono::seconds Timeout() {
   return std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
 }
 
-// A context with the deadline and, when --agency is given, the identity.
-std::unique_ptr<grpc::ClientContext> ReportContext() {
+// A context with the deadline and, in the insecure test mode when --agency
+// is given, the identity (over TLS the certificate says who reads).
+std::unique_ptr<grpc::ClientContext> ReportContext(const Clients& clients) {
   const std::string agency = absl::GetFlag(FLAGS_agency);
-  if (!agency.empty()) {
+  if (!agency.empty() && clients.identity == IdentityMode::kMetadata) {
     return CommandContext(agency, absl::GetFlag(FLAGS_actor), Timeout());
   }
   auto context = std::make_unique<grpc::ClientContext>();
@@ -171,7 +172,7 @@ int GetReport(const Clients& clients, const std::vector<std::string>& args) {
     *request.mutable_as_of() = *parsed;
   }
   request.set_min_position(absl::GetFlag(FLAGS_min_position));
-  auto context = ReportContext();
+  auto context = ReportContext(clients);
   v1::GetReportResponse response;
   grpc::Status status =
       clients.queries->GetReport(context.get(), request, &response);
@@ -203,8 +204,10 @@ int Publish(const Clients& clients, const std::vector<std::string>& args) {
   }
   absl::StatusOr<OutputFormat> output = OutputFlag();
   if (!output.ok()) return Usage(std::string(output.status().message()));
+  // Over TLS the certificate names the publishing agency (--agency: an
+  // importer's agency acted for); in the test mode --agency does.
   const std::string agency = absl::GetFlag(FLAGS_agency);
-  if (agency.empty()) {
+  if (agency.empty() && clients.identity == IdentityMode::kMetadata) {
     return Usage("report publish needs --agency=ID, the reviewing body");
   }
   v1::PublishReportRequest request;
@@ -217,7 +220,8 @@ int Publish(const Clients& clients, const std::vector<std::string>& args) {
   report->set_language(subject.language);
   report->set_format(subject.format);
   report->set_rendered_position(absl::GetFlag(FLAGS_position));
-  auto context = CommandContext(agency, absl::GetFlag(FLAGS_actor), Timeout());
+  auto context = CommandContext(agency, absl::GetFlag(FLAGS_actor), Timeout(),
+                                clients.identity);
   v1::PublishReportResponse response;
   grpc::Status status =
       clients.commands->PublishReport(context.get(), request, &response);
@@ -269,7 +273,7 @@ int VerifyPublished(const Clients& clients,
     if (content->empty()) return Usage(absl::StrCat(file, " is empty"));
     request.set_content(*std::move(content));
   }
-  auto context = ReportContext();
+  auto context = ReportContext(clients);
   v1::VerifyReportResponse response;
   grpc::Status status =
       clients.queries->VerifyReport(context.get(), request, &response);
@@ -299,10 +303,7 @@ int VerifyPublished(const Clients& clients,
               << LanguageCode(p.language()) << " " << FormatCode(p.format())
               << ", rendered at position " << p.rendered_position()
               << ", published " << FormatInstant(response.published_at())
-              << " by " << response.published_by().agency_id();
-    if (!response.published_by().person().empty()) {
-      std::cout << "/" << response.published_by().person();
-    }
+              << " by " << FormatActor(response.published_by());
     std::cout << "\nsealed   sha256 " << Hex(p.sha256()) << " ("
               << p.byte_size() << " bytes)\nrendered sha256 "
               << Hex(response.rendered_sha256()) << " ("

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/import_dispatch.h"
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
@@ -21,6 +22,9 @@ struct Clients {
   std::unique_ptr<v1::EventStore::Stub> events;
   std::unique_ptr<v1::Commands::Stub> commands;
   std::unique_ptr<v1::Queries::Stub> queries;
+  // kCertificate when the channel is TLS with a client certificate, which
+  // then says who calls; --agency names the agency acted for.
+  IdentityMode identity = IdentityMode::kMetadata;
 };
 
 // Prints "oversight: message" and where to find help; returns kExitUsage.

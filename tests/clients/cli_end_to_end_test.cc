@@ -12,11 +12,13 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_certs.h"
 
 namespace oversight {
 namespace {
@@ -48,17 +50,25 @@ class CliEndToEndTest : public ::testing::Test {
  protected:
   // Starts oversightd with `flags`; returns the address it listens on, or
   // "" if it did not start (its log is in log_path_).
+  // `identity_flags` choose the identity mode: by default the insecure
+  // test mode, or the --tls_* flags.
   std::string StartServer(const std::string& listen,
-                          const std::string& extra_flag = "--verify_on_open") {
+                          const std::string& extra_flag = "--verify_on_open",
+                          const std::vector<std::string>& identity_flags = {
+                              "--insecure_identity_from_metadata"}) {
     log_path_ = dir_.Sub("oversightd.log");
     std::remove(log_path_.c_str());  // so no earlier run's lines are read
     pid_ = fork();
     if (pid_ == 0) {
       std::freopen(log_path_.c_str(), "a", stderr);
-      execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, ("--listen=" + listen).c_str(),
-            "--insecure_identity_from_metadata", "--shutdown_grace_seconds=1",
-            ("--data_dir=" + dir_.Sub("data")).c_str(), extra_flag.c_str(),
-            nullptr);
+      std::vector<std::string> args = {
+          OVERSIGHTD_PATH, "--listen=" + listen, "--shutdown_grace_seconds=1",
+          "--data_dir=" + dir_.Sub("data"), extra_flag};
+      args.insert(args.end(), identity_flags.begin(), identity_flags.end());
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(OVERSIGHTD_PATH, argv.data());
       _exit(127);
     }
     const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");
@@ -124,6 +134,95 @@ TEST_F(CliEndToEndTest, ImportLoadsTheExampleAndIsSafeToRepeat) {
                                   " verify"),
                      &output),
             0)
+      << output;
+}
+
+// The README's way: oversightd with mutual TLS, the example imported with
+// an importer's certificate on behalf of the agencies its lines name.
+TEST_F(CliEndToEndTest, OverTlsAnImporterLoadsTheExampleForItsAgencies) {
+  using testing::CertSpec;
+  using testing::KeyPair;
+  testing::TestCa ca("Oversight test CA");
+  auto write = [&](const std::string& name, const KeyPair& pair) {
+    testing::WriteTextFile(dir_.Sub(name + ".pem"), pair.cert_pem);
+    testing::WriteTextFile(dir_.Sub(name + ".key"), pair.key_pem);
+  };
+  testing::WriteTextFile(dir_.Sub("ca.pem"), ca.cert_pem());
+  write("server", ca.Issue(CertSpec::Server()));
+  write("importer",
+        ca.Issue(CertSpec::Client(
+            "spiffe://oversight.test/agency/dyfed-powys-opcc/role/importer",
+            "OPCC importer")));
+  write("police", ca.Issue(CertSpec::Client(
+                      "spiffe://oversight.test/agency/dyfed-powys-police/"
+                      "role/force",
+                      "Police desk")));
+  testing::TestCa other("Another CA");
+  write("stranger", other.Issue(CertSpec::Client(
+                        "spiffe://oversight.test/agency/dyfed-powys-opcc/"
+                        "role/importer",
+                        "Stranger")));
+
+  const std::string address =
+      StartServer("127.0.0.1:0", "--verify_on_open",
+                  {"--tls_cert=" + dir_.Sub("server.pem"),
+                   "--tls_key=" + dir_.Sub("server.key"),
+                   "--tls_client_ca=" + dir_.Sub("ca.pem"),
+                   "--tls_trust_domain=oversight.test"});
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  EXPECT_THAT(ReadFile(log_path_), HasSubstr("mutual TLS"));
+  auto cli = [&](const std::string& who) {
+    return absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                        " --cert=", dir_.Sub(who + ".pem"),
+                        " --key=", dir_.Sub(who + ".key"),
+                        " --ca=", dir_.Sub("ca.pem"), " ");
+  };
+  std::string output;
+  ASSERT_EQ(
+      RunShell(cli("importer") + "--quiet import " + OVERSIGHT_EXAMPLE_PATH,
+               &output),
+      0)
+      << output;
+  EXPECT_THAT(output, HasSubstr(" 0 already applied"));
+
+  // History says for whom and who typed it.
+  ASSERT_EQ(
+      RunShell(cli("importer") + "history --review=dyfed-powys-stalking-2023 "
+                                 "--number=1 --all",
+               &output),
+      0)
+      << output;
+  EXPECT_THAT(output,
+              HasSubstr("dyfed-powys-police/import:january-2025-report "
+                        "(recorded by dyfed-powys-opcc/OPCC importer)"));
+
+  // The certificate may come from the environment.
+  ASSERT_EQ(
+      RunShell(absl::StrCat("OVERSIGHT_CERT=", dir_.Sub("police.pem"),
+                            " OVERSIGHT_KEY=", dir_.Sub("police.key"),
+                            " OVERSIGHT_CA=", dir_.Sub("ca.pem"), " ",
+                            OVERSIGHT_CLI_PATH, " --server=", address, " head"),
+               &output),
+      0)
+      << output;
+
+  // A force may not import the OPCC's lines; a certificate from another CA
+  // or none at all does not get through the handshake.
+  EXPECT_EQ(RunShell(cli("police") + "--quiet import " + OVERSIGHT_EXAMPLE_PATH,
+                     &output),
+            1);
+  EXPECT_THAT(output,
+              HasSubstr("PERMISSION_DENIED (ON_BEHALF_OF_NOT_ALLOWED)"));
+  EXPECT_EQ(RunShell(cli("stranger") + "head", &output), 3) << output;
+  EXPECT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                                  " --timeout_seconds=2 head"),
+                     &output),
+            3)
+      << output;
+  EXPECT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                                  " --cert=", dir_.Sub("police.pem"), " head"),
+                     &output),
+            2)
       << output;
 }
 

@@ -413,6 +413,20 @@ TEST(HistoryTest, CorrectionCorrects) {
   EXPECT_EQ(row[5], "stalking-2023 #3 update u-1  corrects 40");
 }
 
+TEST(HistoryTest, AnImportShowsForWhomAndWhoTypedIt) {
+  v1::HistoryEntry e = Entry(41);
+  e.set_event_type("oversight.v1.RatingAssigned");
+  v1::Actor* actor = e.mutable_event()->mutable_actor();
+  actor->set_recorded_by_agency_id("dyfed-powys-opcc");
+  actor->set_recorded_by_person("OPCC importer");
+  EXPECT_EQ(HistoryRow(e)[3],
+            "dyfed-powys-police/Siân Jones (recorded by "
+            "dyfed-powys-opcc/OPCC importer)");
+  actor->clear_recorded_by_person();
+  EXPECT_EQ(HistoryRow(e)[3],
+            "dyfed-powys-police/Siân Jones (recorded by dyfed-powys-opcc)");
+}
+
 TEST(HistoryTest, Listing) {
   v1::ListHistoryResponse r;
   r.mutable_reflects()->set_position(99);
