@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev
+  openssl  # scripts/certs.sh makes the development certificates
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium  # headless, for tests/clients/report_chromium_test
 )

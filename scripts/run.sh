@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Installs what Oversight needs (Debian 12 packages), builds it, runs
-# oversightd on an embedded RocksDB in ./data, listening on loopback, and
-# loads the worked example (the Dyfed-Powys stalking and harassment review)
-# through the gRPC API.
+# Installs what Oversight needs (Debian 12 packages), builds it, makes
+# development certificates (scripts/certs.sh, into ./certs), runs
+# oversightd with mutual TLS on an embedded RocksDB in ./data, listening on
+# loopback, and loads the worked example (the Dyfed-Powys stalking and
+# harassment review) through the gRPC API with the importer's certificate,
+# on behalf of the agency each line names.
 #
-#   bash scripts/run.sh                      # 127.0.0.1:50051, ./data
+#   bash scripts/run.sh                      # 127.0.0.1:50051, ./data, ./certs
 #   LISTEN=127.0.0.1:6000 DATA_DIR=/srv/oversight bash scripts/run.sh
 #   LOAD_EXAMPLE=0 bash scripts/run.sh       # start without the example
+#   INSECURE=1 bash scripts/run.sh           # the test mode: plaintext,
+#                                            # identity from call metadata
 #
 # Loading is safe to repeat: every command carries a request id, so lines
 # already applied are recognised and nothing is written twice.
-#
-# Until agency certificates arrive, callers name their agency in call
-# metadata, which the server accepts only on a loopback address.
 #
 # Stop it with Ctrl-C (SIGINT) or SIGTERM: calls in flight finish and the
 # log is closed cleanly.
@@ -27,17 +28,32 @@ ninja -C "$BUILD_DIR" oversightd oversight
 
 LISTEN=${LISTEN:-127.0.0.1:50051}
 DATA_DIR=${DATA_DIR:-./data}
+CERTS_DIR=${CERTS_DIR:-./certs}
+TRUST_DOMAIN=${TRUST_DOMAIN:-oversight.example}
 EXAMPLE=examples/dyfed-powys/stalking-review-2025-01.jsonl
-CLI="$BUILD_DIR/clients/oversight"
+CLI=("$BUILD_DIR/clients/oversight" --server="$LISTEN")
 
-echo "oversightd: starting on $LISTEN with data in $DATA_DIR (Ctrl-C stops it)"
+if [[ "${INSECURE:-0}" == 1 ]]; then
+  SERVER_FLAGS=(--insecure_identity_from_metadata)
+  HOW="plaintext, identity from call metadata (test mode)"
+else
+  CERTS_DIR="$CERTS_DIR" TRUST_DOMAIN="$TRUST_DOMAIN" bash scripts/certs.sh
+  SERVER_FLAGS=(--tls_cert="$CERTS_DIR/server.pem"
+    --tls_key="$CERTS_DIR/server.key" --tls_client_ca="$CERTS_DIR/ca.pem"
+    --tls_trust_domain="$TRUST_DOMAIN")
+  CLI+=(--cert="$CERTS_DIR/importer.pem" --key="$CERTS_DIR/importer.key"
+    --ca="$CERTS_DIR/ca.pem")
+  HOW="mutual TLS, client certificates from $CERTS_DIR/ca.pem"
+fi
+
+echo "oversightd: starting on $LISTEN ($HOW) with data in $DATA_DIR (Ctrl-C stops it)"
 "$BUILD_DIR/services/oversightd" --listen="$LISTEN" --data_dir="$DATA_DIR" \
-  --insecure_identity_from_metadata &
+  "${SERVER_FLAGS[@]}" &
 SERVER=$!
 trap 'kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER"; exit' INT TERM
 
 # Wait until it answers (opening verifies the whole chain first).
-until "$CLI" --server="$LISTEN" --timeout_seconds=1 head >/dev/null 2>&1; do
+until "${CLI[@]}" --timeout_seconds=1 head >/dev/null 2>&1; do
   if ! kill -0 "$SERVER" 2>/dev/null; then
     wait "$SERVER" || exit $?
   fi
@@ -46,7 +62,7 @@ done
 
 if [[ "${LOAD_EXAMPLE:-1}" != 0 ]]; then
   echo "loading the worked example: $EXAMPLE"
-  "$CLI" --server="$LISTEN" import "$EXAMPLE"
+  "${CLI[@]}" import "$EXAMPLE"
 fi
-echo "try, in another terminal: $CLI --server=$LISTEN read-all --all"
+echo "try, in another terminal: ${CLI[*]} read-all --all"
 wait "$SERVER"
