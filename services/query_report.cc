@@ -180,16 +180,8 @@ absl::Status QueryService::ReportContent(const v1::GetReportRequest& request,
   absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
       request.as_of(), host_->position(), log_->Head().position, clock_());
   if (!filter.ok()) return filter.status();
-  // A review the live models do not know has never been opened.
-  bool known = false;
-  host_->Read([&](const v1::ProjectionState& state) {
-    known = state.reviews().count(request.review_id()) > 0;
-  });
-  if (!known) {
-    return pj::NotFound(
-        pj::kReasonReviewNotFound,
-        absl::StrCat("review \"", request.review_id(), "\" does not exist"));
-  }
+  // Whether the review exists is RenderReport's to say (NOT_FOUND), as at
+  // the position asked: the live read models may not have reached it.
   pj::ReportRequest render;
   render.review_id = request.review_id();
   render.period = request.period();
