@@ -4,8 +4,10 @@
 // a script, a CSP violation all log one), give a real PDF, and keep its
 // language and headings in the DOM.
 //
-// Chromium comes from scripts/install-deps.sh. Where it is not installed,
-// or cannot start at all, the tests are skipped with a message saying so.
+// Chromium comes from scripts/install-deps.sh, which scripts/test.sh runs
+// before the suite. Where it is not installed, or is installed but cannot
+// run headless, the tests are skipped with a message saying which, and
+// naming `bash scripts/install-deps.sh`.
 
 #include <sys/wait.h>
 
@@ -61,15 +63,22 @@ std::vector<std::string> LoadErrors(const std::string& log) {
 class ReportChromiumTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // scripts/test.sh runs scripts/install-deps.sh, which installs Debian's
+    // chromium, before any test: a skip here means the suite was run some
+    // other way, or Chromium cannot run on this machine.
     if (Shell("command -v chromium >/dev/null 2>&1") != 0) {
-      GTEST_SKIP() << "chromium is not installed; scripts/install-deps.sh "
-                      "installs it (Debian package chromium)";
+      GTEST_SKIP() << "chromium is not installed: run `bash "
+                      "scripts/install-deps.sh` (it installs the Debian "
+                      "package chromium; scripts/test.sh runs it first)";
     }
     // A trivial page, to tell "Chromium cannot run here" from a failure.
     const std::string probe = Write("probe.html", "<!DOCTYPE html><p>ok");
     if (Chromium(probe, absl::StrCat("--print-to-pdf=", dir_.Sub("probe.pdf")),
                  "probe") != 0) {
-      GTEST_SKIP() << "chromium is installed but cannot run headless here: "
+      GTEST_SKIP() << "chromium is installed but cannot run headless here "
+                      "(--headless --no-sandbox --disable-gpu); `bash "
+                      "scripts/install-deps.sh` has nothing more to install, "
+                      "so this machine cannot run it: "
                    << ReadFile(dir_.Sub("probe.err")).substr(0, 2000);
     }
   }

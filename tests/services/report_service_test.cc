@@ -219,6 +219,21 @@ TEST_F(ReportServiceTest, UnknownReviewOrPeriodIsNotFound) {
   EXPECT_EQ(reason, "REVIEW_NOT_FOUND");
 }
 
+// A position the log has but the read models have not reached: whether
+// the review exists is judged as at that position, not by the models.
+TEST_F(ReportServiceTest, RendersAtAPositionTheReadModelsHaveNotReached) {
+  // The read models stop following before the review is opened.
+  ProjectionHost* host = const_cast<ProjectionHost*>(server_->projections());
+  ASSERT_NE(host, nullptr);
+  ASSERT_TRUE(host->Stop().ok());
+  SetUpReview();
+  ASSERT_LT(host->position(), update_.position());
+  const std::string md = MustGetReport(
+      ReportRequest(v1::REPORT_LANGUAGE_ENGLISH, v1::REPORT_FORMAT_MARKDOWN,
+                    update_.position()));
+  EXPECT_THAT(md, HasSubstr("Work began in December"));
+}
+
 TEST_F(ReportServiceTest, BadLanguageFormatOrPeriodIsInvalidArgument) {
   SetUpReview();
   v1::GetReportResponse response;
