@@ -24,7 +24,8 @@
 //   conclusion    the latest ConclusionRecorded for the period;
 //   summary       every recommendation, its rating at the previous period
 //                 and at this one;
-//   risks         every risk raised and not resolved;
+//   risks         every risk raised and not resolved by the end of the
+//                 period;
 //   coverage      how many content passages are in Welsh, of how many.
 //
 // Only CLASSIFICATION_OFFICIAL events are used. Anything else (OFFICIAL-
