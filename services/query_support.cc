@@ -11,6 +11,8 @@
 #include "eventstore/errors.h"
 #include "eventstore/limits.h"
 #include "eventstore/record_format.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace oversight::services {
 
@@ -176,6 +178,24 @@ std::string PageTokens::FilterDigest(const v1::ListHistoryRequest& request) {
   filters.clear_min_position();
   std::string bytes;
   filters.SerializeToString(&bytes);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), kDigestBytes);
+}
+
+std::string PageTokens::FilterDigest(const v1::ListAccessLogRequest& request) {
+  v1::ListAccessLogRequest filters = request;
+  filters.clear_page_token();
+  filters.clear_page_size();
+  filters.clear_min_position();
+  std::string bytes = absl::StrCat(filters.GetDescriptor()->full_name(), "\n");
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    filters.SerializeToCodedStream(&coded);
+  }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);

@@ -69,6 +69,10 @@ class PageTokens {
 
   // A digest of `request` with its page token and page size cleared.
   static std::string FilterDigest(const v1::ListHistoryRequest& request);
+  // A digest of `request` with its page token, page size and min_position
+  // cleared, and of its message type, so that a token of another listing
+  // with the same bytes is refused.
+  static std::string FilterDigest(const v1::ListAccessLogRequest& request);
 
  private:
   std::string key_;
