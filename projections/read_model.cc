@@ -157,6 +157,8 @@ void CollectKeys(const v1::DomainEvent& e, KeySet* keys) {
       review(e.report_published());
       break;
     case v1::DomainEvent::kPartnerReportSubmitted:
+    // The access log is in no history (Apply and HistoryKeysOf skip it).
+    case v1::DomainEvent::kAccessRecorded:
     case v1::DomainEvent::PAYLOAD_NOT_SET:
       break;
   }
@@ -469,6 +471,7 @@ std::string PersonHistoryKey(absl::string_view agency_id,
 
 std::vector<std::string> HistoryKeysOf(const v1::DomainEvent& event) {
   KeySet keys;
+  if (event.has_access_recorded()) return {};
   if (event.payload_case() != v1::DomainEvent::PAYLOAD_NOT_SET) {
     CollectKeys(event, &keys);
   } else {
@@ -504,6 +507,12 @@ void AddKeysFromState(const v1::DomainEvent& e,
 
 void Apply(const v1::DomainEvent& event, eventstore::Position position,
            v1::ProjectionState* state) {
+  // The access log is about readers, not about the review: no read model
+  // holds it, and no history shows it (auditors list it apart).
+  if (event.has_access_recorded()) {
+    state->set_position(position);
+    return;
+  }
   // One key set per thread, reused from event to event.
   thread_local KeySet keys;
   keys.Clear();
@@ -518,6 +527,12 @@ void Apply(const v1::DomainEvent& event, eventstore::Position position,
     v1::HistoryPostings& postings = (*history)[keys[i]];
     postings.add_positions(position);
     postings.add_occurred_micros(occurred);
+  }
+  if (event.classification() != v1::CLASSIFICATION_OFFICIAL) {
+    auto* sensitive = state->mutable_sensitive();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      (*sensitive)[keys[i]].add_positions(position);
+    }
   }
   state->set_position(position);
 }

@@ -32,7 +32,7 @@ namespace oversight::projections {
 // The version of Apply and of ProjectionState's meaning. A snapshot
 // written by another version is not used: the state is rebuilt from the
 // log. Bump it whenever Apply changes what it produces.
-inline constexpr uint32_t kReadModelVersion = 5;
+inline constexpr uint32_t kReadModelVersion = 6;
 
 // A domain event with what the log says about it.
 struct RecordedDomainEvent {
@@ -75,7 +75,9 @@ std::vector<RecordedDomainEvent> SelectAsOf(
 // Events must come in log order. An event about something the state does
 // not hold (an update of a recommendation the fold never saw, as when a
 // filter left the issuing out) changes nothing but the position and the
-// history.
+// history. An OFFICIAL-SENSITIVE event is also posted, under the same
+// keys, in the state's `sensitive` postings. An AccessRecorded event
+// changes nothing but the position: the access log is not a read model.
 void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state);
 // The same for an event known by its payload and position alone (a
 // rebuild parses events into an arena and keeps no more).
