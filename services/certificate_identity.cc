@@ -197,7 +197,7 @@ absl::StatusOr<CertificateIdentity> ParseIdentityUri(absl::string_view uri) {
   if (!role.has_value()) {
     return BadUri(uri,
                   "the role must be force, reviewing-body, partner, panel, "
-                  "auditor or importer");
+                  "auditor, importer or operator");
   }
   identity.role = *role;
   return identity;

@@ -10,7 +10,7 @@
 //   agency-id     an agency id: 1 to 64 of [a-z0-9-], starting with a
 //                 letter or digit (projections/validation.h, CheckId)
 //   role          force | reviewing-body | partner | panel | auditor |
-//                 importer
+//                 importer | operator
 //
 // The person is the `oversight-actor` metadata when the call carries it (the
 // agency's own word for who within it acts), else the certificate's

@@ -24,9 +24,10 @@ constexpr struct {
   Role role;
   const char* name;
 } kRoleNames[] = {
-    {Role::kForce, "force"},     {Role::kReviewingBody, "reviewing-body"},
-    {Role::kPartner, "partner"}, {Role::kPanel, "panel"},
-    {Role::kAuditor, "auditor"}, {Role::kImporter, "importer"},
+    {Role::kForce, "force"},       {Role::kReviewingBody, "reviewing-body"},
+    {Role::kPartner, "partner"},   {Role::kPanel, "panel"},
+    {Role::kAuditor, "auditor"},   {Role::kImporter, "importer"},
+    {Role::kOperator, "operator"},
 };
 
 // The value of metadata `key`, or nullopt.
@@ -62,7 +63,7 @@ class MetadataIdentity final : public IdentityProvider {
             kReasonIdentityInvalid,
             absl::StrCat(kRoleMetadataKey, " \"", *role,
                          "\" is not a role: force, reviewing-body, partner, "
-                         "panel, auditor or importer"));
+                         "panel, auditor, importer or operator"));
       }
       caller.role = *parsed;
     }

@@ -69,10 +69,14 @@ enum class Role {
   kPanel,          // "panel": the Police and Crime Panel
   kAuditor,        // "auditor": internal audit, HMICFRS, a court
   kImporter,       // "importer": records history on behalf of agencies
+  // "operator": the deployment's own tooling (benchmarks, torture tests,
+  // backups), not an agency's role: the only role that may write the raw
+  // log (authorization.h).
+  kOperator,
 };
 
-// "force", "reviewing-body", "partner", "panel", "auditor", "importer";
-// "unspecified" for kUnspecified.
+// "force", "reviewing-body", "partner", "panel", "auditor", "importer",
+// "operator"; "unspecified" for kUnspecified.
 absl::string_view RoleName(Role role);
 // The role named `name` (one of the names above but "unspecified"), or
 // nullopt.
