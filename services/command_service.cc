@@ -12,6 +12,7 @@
 #include "projections/aggregates.h"
 #include "projections/commands.h"
 #include "projections/domain_errors.h"
+#include "services/authorization.h"
 #include "services/keyed_sequencer.h"
 #include "services/log_event_source.h"
 #include "services/status_mapping.h"
@@ -271,12 +272,12 @@ class CommandOp
 }  // namespace
 
 CommandService::CommandService(es::EventLog* log, Executor* executor,
-                               const IdentityProvider* identity,
+                               const CallGate* gate,
                                absl::AnyInvocable<absl::Time() const> clock,
                                const ProjectionHost* host)
     : log_(log),
       executor_(executor),
-      identity_(identity),
+      gate_(gate),
       clock_(std::move(clock)),
       renderer_(log, host),
       sealer_(log, &renderer_),
@@ -298,16 +299,18 @@ grpc::ServerUnaryReactor* CommandService::Handle(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<v1::Actor> actor = identity_->Identify(*context);
-  if (!actor.ok()) {
-    reactor->Finish(ToGrpcStatus(actor.status(), context));
+  // Before anything else: who calls, and whether the role may.
+  absl::StatusOr<Caller> caller =
+      gate_->Admit(*context, RpcName<v1::Commands, Request>());
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status(), context));
     return reactor;
   }
   const absl::Time now = clock_();
   // Parsing and hashing a request of up to 8 MiB is work for the executor,
   // not for gRPC's threads.
   executor_->Schedule([this, context, reactor, request, response, now,
-                       actor = *std::move(actor)]() mutable {
+                       actor = std::move(caller->actor)]() mutable {
     Request parsed;
     if (absl::Status s = ParseRequest(*request, &parsed); !s.ok()) {
       reactor->Finish(ToGrpcStatus(s, context));

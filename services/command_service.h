@@ -1,10 +1,13 @@
 // CommandService: oversight.v1.Commands, the RPCs through which agencies
 // record facts (commands.proto).
 //
-// Every command runs the same way, off gRPC's threads, on the executor:
+// Every command runs the same way. First, on gRPC's thread, the gate
+// (call_gate.h) identifies the caller and checks that its role may call
+// the RPC; a refused call is answered at once. Then, off gRPC's threads,
+// on the executor:
 //  0. parse the request (INVALID_ARGUMENT MALFORMED_REQUEST if it is not
 //     a valid message, e.g. text that is not UTF-8);
-//  1. identify the caller (IdentityProvider), then wait until no other
+//  1. wait until no other
 //     command with the same consistency key (the review, the programme, or
 //     the agency registry; projections/commands.h) is being decided or
 //     appended, so that a rule reading one stream and writing another
@@ -21,7 +24,8 @@
 //     retry that raced its own first send answers from it.
 //
 // Example:
-//   CommandService commands(log, &executor, identity.get());
+//   CallGate gate(NewMetadataIdentity());
+//   CommandService commands(log, &executor, &gate);
 //   builder.RegisterService(&commands);
 
 #ifndef OVERSIGHT_SERVICES_COMMAND_SERVICE_H_
@@ -36,8 +40,8 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "oversight/v1/commands.grpc.pb.h"
+#include "services/call_gate.h"
 #include "services/executor.h"
-#include "services/identity.h"
 #include "services/keyed_sequencer.h"
 #include "services/projection_host.h"
 #include "services/query_report.h"
@@ -70,12 +74,12 @@ class CommandService final : public RawCommandsService {
   // Attempts at deciding and appending before a command gives up ABORTED.
   static constexpr int kMaxAttempts = 5;
 
-  // `log`, `executor` and `identity` must outlive the service. `clock`
+  // `log`, `executor` and `gate` must outlive the service. `clock`
   // gives "now" for commands (tests pass a fixed one). `host`, when given
   // (and then it must outlive the service too), tells PublishReport which
   // streams a report reads without scanning the log (query_report.h).
   CommandService(eventstore::EventLog* log, Executor* executor,
-                 const IdentityProvider* identity,
+                 const CallGate* gate,
                  absl::AnyInvocable<absl::Time() const> clock = &absl::Now,
                  const ProjectionHost* host = nullptr);
 
@@ -156,7 +160,7 @@ class CommandService final : public RawCommandsService {
 
   eventstore::EventLog* const log_;
   Executor* const executor_;
-  const IdentityProvider* const identity_;
+  const CallGate* const gate_;
   absl::AnyInvocable<absl::Time() const> clock_;
   // PublishReport renders and seals through these.
   const ReportRenderer renderer_;

@@ -8,6 +8,7 @@
 #include "eventstore/errors.h"
 #include "eventstore/subscription.h"
 #include "services/append_stream_reactor.h"
+#include "services/authorization.h"
 #include "services/proto_convert.h"
 #include "services/raw_append_policy.h"
 #include "services/status_mapping.h"
@@ -201,7 +202,8 @@ class SubscribeReactor final
   std::shared_ptr<State> state_;
 };
 
-// A Subscribe refused before it starts (a malformed filter).
+// A Subscribe refused before it starts (by the gate, or a malformed
+// filter).
 class RefusedSubscription final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
  public:
@@ -209,12 +211,33 @@ class RefusedSubscription final
   void OnDone() override { delete this; }
 };
 
+// An AppendStream refused by the gate before it reads anything.
+class RefusedAppendStream final
+    : public grpc::ServerBidiReactor<v1::AppendStreamRequest,
+                                     v1::AppendStreamResponse> {
+ public:
+  explicit RefusedAppendStream(grpc::Status status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+// The full gRPC name of the EventStore method taking `Request`.
+template <typename Request>
+const std::string& Method() {
+  return RpcName<v1::EventStore, Request>();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* EventStoreService::Append(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::AppendRequest>()).status();
+      !s.ok()) {
+    Finish(reactor, context, s);
+    return reactor;
+  }
   absl::StatusOr<ParsedAppend> parsed = ParseRawAppend(*request);
   if (!parsed.ok()) {
     Finish(reactor, context, parsed.status());
@@ -235,6 +258,11 @@ grpc::ServerUnaryReactor* EventStoreService::Append(
 
 grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>*
 EventStoreService::AppendStream(grpc::CallbackServerContext* context) {
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::AppendStreamRequest>()).status();
+      !s.ok()) {
+    return new RefusedAppendStream(ToGrpcStatus(s, context));
+  }
   return NewAppendStreamReactor(log_);
 }
 
@@ -242,6 +270,12 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
     grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request,
     v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::ReadStreamRequest>()).status();
+      !s.ok()) {
+    Finish(reactor, context, s);
+    return reactor;
+  }
   executor_->Schedule([this, reactor, context, request, response] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
     if (!direction.ok()) return Finish(reactor, context, direction.status());
@@ -268,6 +302,12 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
     grpc::CallbackServerContext* context, const v1::ReadAllRequest* request,
     v1::ReadAllResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::ReadAllRequest>()).status();
+      !s.ok()) {
+    Finish(reactor, context, s);
+    return reactor;
+  }
   executor_->Schedule([this, reactor, context, request, response] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
     if (!direction.ok()) return Finish(reactor, context, direction.status());
@@ -292,6 +332,11 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::SubscribeRequest>()).status();
+      !s.ok()) {
+    return new RefusedSubscription(ToGrpcStatus(s, context));
+  }
   const es::Position from =
       request->from_end() ? es::kFromEnd : request->from_position();
   es::EventFilter filter = FromProto(request->filter());
@@ -306,6 +351,12 @@ grpc::ServerUnaryReactor* EventStoreService::GetHead(
     grpc::CallbackServerContext* context, const v1::GetHeadRequest* request,
     v1::GetHeadResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::GetHeadRequest>()).status();
+      !s.ok()) {
+    Finish(reactor, context, s);
+    return reactor;
+  }
   const es::ChainHead head = log_->Head();
   response->set_position(head.position);
   response->set_hash(head.hash.data(), head.hash.size());
@@ -321,6 +372,12 @@ grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
     grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
     v1::VerifyChainResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s =
+          gate_->Admit(*context, Method<v1::VerifyChainRequest>()).status();
+      !s.ok()) {
+    Finish(reactor, context, s);
+    return reactor;
+  }
   const es::Position head = log_->Head().position;
   const es::Position from =
       request->from_position() == 0 ? 1 : request->from_position();

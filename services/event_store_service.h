@@ -6,24 +6,31 @@
 // thread waits on the disk either. Request fields are checked here and
 // turned into log calls; the log's statuses are mapped to gRPC in
 // status_mapping.h.
+//
+// Every handler first asks the gate (call_gate.h) who calls and whether
+// its role may (authorization.h: appends are the operator's, reads the
+// auditor's and the operator's); a streaming call is refused before its
+// stream starts.
 
 #ifndef OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_
 #define OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_
 
 #include "eventstore/event_log.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
+#include "services/call_gate.h"
 #include "services/executor.h"
 
 namespace oversight::services {
 
 class EventStoreService final : public v1::EventStore::CallbackService {
  public:
-  // `log` and `executor` must outlive the service and every call on it.
-  // VerifyChain checks `verify_chunk` positions per executor task.
+  // `log`, `executor` and `gate` must outlive the service and every call
+  // on it. VerifyChain checks `verify_chunk` positions per executor task.
   EventStoreService(eventstore::EventLog* log, Executor* executor,
-                    uint64_t verify_chunk = 65536)
+                    const CallGate* gate, uint64_t verify_chunk = 65536)
       : log_(log),
         executor_(executor),
+        gate_(gate),
         verify_chunk_(verify_chunk < 1 ? 1 : verify_chunk) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
@@ -57,6 +64,7 @@ class EventStoreService final : public v1::EventStore::CallbackService {
 
   eventstore::EventLog* const log_;
   Executor* const executor_;
+  const CallGate* const gate_;
   const uint64_t verify_chunk_;
 };
 

@@ -49,14 +49,22 @@ const v1::ProjectedReview* FindReview(const v1::ProjectionState& state,
 }  // namespace
 
 QueryService::QueryService(es::EventLog* log, ProjectionHost* host,
-                           Executor* executor, PageTokens tokens,
-                           std::function<absl::Time()> clock)
+                           Executor* executor, const CallGate* gate,
+                           PageTokens tokens, std::function<absl::Time()> clock)
     : log_(log),
       host_(host),
       executor_(executor),
+      gate_(gate),
       tokens_(std::move(tokens)),
       clock_(std::move(clock)),
       reports_(log, host) {}
+
+grpc::ServerUnaryReactor* QueryService::Refuse(
+    grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status, context));
+  return reactor;
+}
 
 grpc::ServerUnaryReactor* QueryService::Run(
     grpc::CallbackServerContext* context, uint64_t min_position,
@@ -107,7 +115,8 @@ absl::StatusOr<v1::ProjectionState> QueryService::ReviewAsOf(
 
 // ------------------------------------------------------------- the board
 
-absl::Status QueryService::StatusBoard(const v1::GetStatusBoardRequest& request,
+absl::Status QueryService::StatusBoard(const Caller& caller,
+                                       const v1::GetStatusBoardRequest& request,
                                        v1::GetStatusBoardResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
     return s;
@@ -140,14 +149,18 @@ grpc::ServerUnaryReactor* QueryService::GetStatusBoard(
     grpc::CallbackServerContext* context,
     const v1::GetStatusBoardRequest* request,
     v1::GetStatusBoardResponse* response) {
-  return Run(context, request->min_position(), [this, request, response] {
-    return StatusBoard(*request, response);
-  });
+  absl::StatusOr<Caller> caller = Admit<v1::GetStatusBoardRequest>(*context);
+  if (!caller.ok()) return Refuse(context, caller.status());
+  return Run(context, request->min_position(),
+             [this, caller = *std::move(caller), request, response] {
+               return StatusBoard(caller, *request, response);
+             });
 }
 
 // ---------------------------------------------------------- attention
 
-absl::Status QueryService::Attention(const v1::ListAttentionRequest& request,
+absl::Status QueryService::Attention(const Caller& caller,
+                                     const v1::ListAttentionRequest& request,
                                      v1::ListAttentionResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
     return s;
@@ -184,15 +197,18 @@ grpc::ServerUnaryReactor* QueryService::ListAttention(
     grpc::CallbackServerContext* context,
     const v1::ListAttentionRequest* request,
     v1::ListAttentionResponse* response) {
-  return Run(context, request->min_position(), [this, request, response] {
-    return Attention(*request, response);
-  });
+  absl::StatusOr<Caller> caller = Admit<v1::ListAttentionRequest>(*context);
+  if (!caller.ok()) return Refuse(context, caller.status());
+  return Run(context, request->min_position(),
+             [this, caller = *std::move(caller), request, response] {
+               return Attention(caller, *request, response);
+             });
 }
 
 // ------------------------------------------------------ one recommendation
 
 absl::Status QueryService::Recommendation(
-    const v1::GetRecommendationRequest& request,
+    const Caller& caller, const v1::GetRecommendationRequest& request,
     v1::GetRecommendationResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
     return s;
@@ -235,14 +251,18 @@ grpc::ServerUnaryReactor* QueryService::GetRecommendation(
     grpc::CallbackServerContext* context,
     const v1::GetRecommendationRequest* request,
     v1::GetRecommendationResponse* response) {
-  return Run(context, request->min_position(), [this, request, response] {
-    return Recommendation(*request, response);
-  });
+  absl::StatusOr<Caller> caller = Admit<v1::GetRecommendationRequest>(*context);
+  if (!caller.ok()) return Refuse(context, caller.status());
+  return Run(context, request->min_position(),
+             [this, caller = *std::move(caller), request, response] {
+               return Recommendation(caller, *request, response);
+             });
 }
 
 // ---------------------------------------------------------- partner view
 
-absl::Status QueryService::PartnerView(const v1::GetPartnerViewRequest& request,
+absl::Status QueryService::PartnerView(const Caller& caller,
+                                       const v1::GetPartnerViewRequest& request,
                                        v1::GetPartnerViewResponse* response) {
   if (absl::Status s = pj::CheckId("agency_id", request.agency_id()); !s.ok()) {
     return s;
@@ -307,14 +327,24 @@ grpc::ServerUnaryReactor* QueryService::GetPartnerView(
     grpc::CallbackServerContext* context,
     const v1::GetPartnerViewRequest* request,
     v1::GetPartnerViewResponse* response) {
-  return Run(context, request->min_position(), [this, request, response] {
-    return PartnerView(*request, response);
-  });
+  absl::StatusOr<Caller> caller = Admit<v1::GetPartnerViewRequest>(*context);
+  if (!caller.ok()) return Refuse(context, caller.status());
+  // The table lets partners in; each only about itself.
+  if (absl::Status s = CheckPartnerAsksForItself(*caller, request->agency_id());
+      !s.ok()) {
+    return Refuse(context, s);
+  }
+  return Run(context, request->min_position(),
+             [this, caller = *std::move(caller), request, response] {
+               return PartnerView(caller, *request, response);
+             });
 }
 
 grpc::ServerUnaryReactor* QueryService::ListHistory(
     grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
     v1::ListHistoryResponse* response) {
+  absl::StatusOr<Caller> caller = Admit<v1::ListHistoryRequest>(*context);
+  if (!caller.ok()) return Refuse(context, caller.status());
   return Run(context, request->min_position(),
              [this, request, response] { return History(*request, response); });
 }

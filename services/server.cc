@@ -6,6 +6,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/call_gate.h"
 #include "services/certificate_identity.h"
 #include "services/command_service.h"
 #include "services/event_store_service.h"
@@ -45,8 +46,9 @@ struct OversightServer::Impl {
   int port = 0;
   std::unique_ptr<Executor> executor;
   std::unique_ptr<Executor> command_executor;
+  // Identifies and authorises every call of the three services.
+  std::unique_ptr<CallGate> gate;
   std::unique_ptr<EventStoreService> event_store;
-  std::unique_ptr<IdentityProvider> identity;
   std::unique_ptr<CommandService> commands;
   std::unique_ptr<ProjectionHost> projections;
   std::unique_ptr<QueryService> queries;
@@ -65,6 +67,7 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   }
   impl->host = options.listen.substr(0, colon);
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  std::unique_ptr<IdentityProvider> identity;
   if (options.tls.has_value()) {
     if (options.insecure_identity_from_metadata) {
       return absl::InvalidArgumentError(
@@ -82,7 +85,7 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
     ssl.pem_root_certs = tls.client_ca_pem;
     ssl.pem_key_cert_pairs.push_back({tls.private_key_pem, tls.cert_chain_pem});
     credentials = grpc::SslServerCredentials(ssl);
-    impl->identity = NewCertificateIdentity(tls.trust_domain);
+    identity = NewCertificateIdentity(tls.trust_domain);
   } else {
     if (!IsLoopbackHost(impl->host)) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -93,14 +96,15 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
           ", not \"", impl->host, "\""));
     }
     credentials = grpc::InsecureServerCredentials();
-    impl->identity = options.insecure_identity_from_metadata
-                         ? NewMetadataIdentity()
-                         : NewNoIdentity();
+    identity = options.insecure_identity_from_metadata ? NewMetadataIdentity()
+                                                       : NewNoIdentity();
   }
+  impl->gate = std::make_unique<CallGate>(std::move(identity));
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
   impl->command_executor = std::make_unique<Executor>(options.command_threads);
   impl->event_store = std::make_unique<EventStoreService>(
-      log, impl->executor.get(), options.verify_chunk_positions);
+      log, impl->executor.get(), impl->gate.get(),
+      options.verify_chunk_positions);
   std::function<absl::Time()> clock = options.clock;
   if (!clock) clock = [] { return absl::Now(); };
   if (options.snapshots != nullptr) {
@@ -112,13 +116,13 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   // PublishReport finds a report's streams in the read models when there
   // are any, and otherwise in the log.
   impl->commands = std::make_unique<CommandService>(
-      log, impl->command_executor.get(), impl->identity.get(),
+      log, impl->command_executor.get(), impl->gate.get(),
       [clock] { return clock(); }, impl->projections.get());
   if (options.snapshots != nullptr) {
     absl::StatusOr<std::string> key = PageTokenKey(options.snapshots);
     if (!key.ok()) return key.status();
     impl->queries = std::make_unique<QueryService>(
-        log, impl->projections.get(), impl->executor.get(),
+        log, impl->projections.get(), impl->executor.get(), impl->gate.get(),
         PageTokens(*std::move(key)), clock);
   }
 

@@ -1,7 +1,9 @@
 // OversightServer: the gRPC server of oversightd, serving the event log
 // (oversight.v1.EventStore), the domain commands (oversight.v1.Commands),
-// the standard health service
-// (grpc.health.v1.Health) and server reflection.
+// the queries (oversight.v1.Queries), the standard health service
+// (grpc.health.v1.Health) and server reflection. Every call of the first
+// three is identified and authorised by one CallGate (call_gate.h); health
+// and reflection carry no data and take no identity.
 //
 // Example:
 //   ServerOptions options;
@@ -56,10 +58,10 @@ struct ServerOptions {
   // it the server speaks plaintext, which Start allows only on a loopback
   // address.
   std::optional<TlsOptions> tls;
-  // Without TLS: take the acting agency from call metadata, unverified
-  // (identity.h). For tests and local use: Start refuses it with `tls` and
-  // unless `listen` is a loopback address. Without either, commands are
-  // refused UNAUTHENTICATED.
+  // Without TLS: take the acting agency and its role from call metadata,
+  // unverified (identity.h). For tests and local use: Start refuses it
+  // with `tls` and unless `listen` is a loopback address. Without either,
+  // every call but health and reflection is refused UNAUTHENTICATED.
   bool insecure_identity_from_metadata = false;
   // "Now" for commands and queries; empty: the system clock.
   std::function<absl::Time()> clock;

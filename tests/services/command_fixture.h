@@ -1,6 +1,6 @@
 // A ServiceTest whose server takes identity from call metadata, with a
 // Commands stub and helpers that build and send the usual commands as a
-// given agency.
+// given agency, with the role that agency holds in the fixture's world.
 
 #ifndef OVERSIGHT_TESTS_SERVICES_COMMAND_FIXTURE_H_
 #define OVERSIGHT_TESTS_SERVICES_COMMAND_FIXTURE_H_
@@ -23,7 +23,6 @@ inline absl::Time TestNow() {
 class CommandTest : public ServiceTest {
  protected:
   void SetUp() override {
-    server_options_.insecure_identity_from_metadata = true;
     server_options_.clock = [] { return TestNow(); };
     ServiceTest::SetUp();
     commands_ = v1::Commands::NewStub(channel_);
@@ -33,14 +32,22 @@ class CommandTest : public ServiceTest {
     ServiceTest::TearDown();
   }
 
-  // A context acting as `agency` (no identity when empty).
+  // The role the fixture's agencies call with: "opcc" the reviewing body,
+  // "partner" and "partner2" partners, "panel" the panel, "auditor" an
+  // auditor; any other agency (police, or one not registered) a force.
+  static std::string RoleOf(const std::string& agency) {
+    if (agency == "opcc") return "reviewing-body";
+    if (agency == "partner" || agency == "partner2") return "partner";
+    if (agency == "panel") return "panel";
+    if (agency == "auditor") return "auditor";
+    return "force";
+  }
+
+  // A context acting as `agency` with its role, RoleOf (no identity when
+  // `agency` is empty).
   static std::unique_ptr<grpc::ClientContext> As(const std::string& agency) {
-    auto ctx = Context();
-    if (!agency.empty()) {
-      ctx->AddMetadata("oversight-agency", agency);
-      ctx->AddMetadata("oversight-actor", "test-person");
-    }
-    return ctx;
+    if (agency.empty()) return BareContext();
+    return RoleContext(agency, RoleOf(agency));
   }
 
   template <typename Request>
@@ -76,15 +83,34 @@ class CommandTest : public ServiceTest {
     return Common(r, request_id);
   }
 
-  // Sends `request` through `method` as `agency`; returns the status and
-  // keeps the context (trailers) in *ctx_out when given.
+  // Sends `request` through `method` as `agency` (with RoleOf(agency));
+  // returns the status and, when `reason` is given, the reason trailer.
   template <typename Request, typename Response>
   grpc::Status Send(const std::string& agency,
                     grpc::Status (v1::Commands::Stub::*method)(
                         grpc::ClientContext*, const Request&, Response*),
                     const Request& request, Response* response,
                     std::string* reason = nullptr) {
-    auto ctx = As(agency);
+    return SendWith(As(agency), method, request, response, reason);
+  }
+
+  // As Send, as `agency` with `role` (a role name).
+  template <typename Request, typename Response>
+  grpc::Status SendAs(const std::string& agency, const std::string& role,
+                      grpc::Status (v1::Commands::Stub::*method)(
+                          grpc::ClientContext*, const Request&, Response*),
+                      const Request& request, Response* response,
+                      std::string* reason = nullptr) {
+    return SendWith(RoleContext(agency, role), method, request, response,
+                    reason);
+  }
+
+  template <typename Request, typename Response>
+  grpc::Status SendWith(std::unique_ptr<grpc::ClientContext> ctx,
+                        grpc::Status (v1::Commands::Stub::*method)(
+                            grpc::ClientContext*, const Request&, Response*),
+                        const Request& request, Response* response,
+                        std::string* reason) {
     grpc::Status s = (commands_.get()->*method)(ctx.get(), request, response);
     if (reason != nullptr) *reason = Trailer(*ctx, "oversight-reason");
     return s;

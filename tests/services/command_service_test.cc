@@ -179,8 +179,9 @@ TEST_F(CommandServiceTest, CallsWithoutIdentityAreUnauthenticated) {
 
 TEST_F(CommandServiceTest, WelshActorNamesTravelInTheBinaryHeader) {
   SetUpWorld();
-  auto ctx = Context();
+  auto ctx = BareContext();
   ctx->AddMetadata("oversight-agency", "police");
+  ctx->AddMetadata("oversight-role", "force");
   ctx->AddMetadata("oversight-actor-bin", "Siân Llŷr");
   v1::SubmitProgressUpdateResponse response;
   ASSERT_TRUE(commands_
@@ -385,7 +386,8 @@ TEST(CommandServerTest, InsecureIdentityIsRefusedOffLoopback) {
 class NoIdentityTest : public CommandTest {
  protected:
   void SetUp() override {
-    ServiceTest::SetUp();  // insecure identity left off
+    server_options_.insecure_identity_from_metadata = false;
+    ServiceTest::SetUp();
     commands_ = v1::Commands::NewStub(channel_);
   }
 };
@@ -398,6 +400,12 @@ TEST_F(NoIdentityTest, WithoutAnIdentityModeEveryCommandIsRefused) {
                         &response, &reason);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(reason, "IDENTITY_MISSING");
+  // The raw log asks the same gate, whatever the metadata claims.
+  auto ctx = Context();
+  v1::GetHeadResponse head;
+  EXPECT_EQ(stub_->GetHead(ctx.get(), {}, &head).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Trailer(*ctx, "oversight-reason"), "IDENTITY_MISSING");
   EXPECT_EQ(store_->Head().position, 0u);
 }
 
@@ -412,9 +420,7 @@ grpc::Status SendRaw(std::shared_ptr<grpc::Channel> channel,
                      const std::string& method, const std::string& payload,
                      std::string* reason) {
   grpc::GenericStub stub(channel);
-  auto ctx = ServiceTest::Context();
-  ctx->AddMetadata("oversight-agency", "police");
-  ctx->AddMetadata("oversight-actor", "test-person");
+  auto ctx = ServiceTest::RoleContext("police", "force");
   grpc::Slice slice(payload);
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;

@@ -63,7 +63,8 @@ class QueryServiceTest : public CommandTest {
                      const Request& request, Response* response,
                      std::string* reason = nullptr,
                      absl::Duration timeout = absl::Seconds(10)) {
-    auto ctx = Context(timeout);
+    // The reviewing body, which may read every query but the access log.
+    auto ctx = RoleContext("opcc", "reviewing-body", timeout);
     grpc::Status s = (queries_.get()->*method)(ctx.get(), request, response);
     if (reason != nullptr) *reason = Trailer(*ctx, "oversight-reason");
     return s;
@@ -339,7 +340,9 @@ TEST_F(QueryServiceTest, AttentionAndPartnerView) {
   programme.mutable_programme()->set_owning_agency_id("partner");
   programme.mutable_programme()->set_review_id("r");
   programme.mutable_programme()->set_started_on("2024-09-01");
-  MustOk("opcc", &Stub::RegisterProgramme, Common(programme, "p1"));
+  // The partner registers its programme (the table lets no reviewing body
+  // do it directly).
+  MustOk("partner", &Stub::RegisterProgramme, Common(programme, "p1"));
   v1::SubmitPartnerReportRequest report;
   report.mutable_report()->set_programme_id("pilot");
   report.mutable_report()->set_quarter("2024-Q4");

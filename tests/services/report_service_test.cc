@@ -74,7 +74,7 @@ class ReportServiceTest : public CommandTest {
   grpc::Status GetReport(const v1::GetReportRequest& request,
                          v1::GetReportResponse* response,
                          std::string* reason = nullptr) {
-    auto ctx = Context();
+    auto ctx = As("opcc");
     grpc::Status s = queries_->GetReport(ctx.get(), request, response);
     if (reason != nullptr) *reason = Trailer(*ctx, "oversight-reason");
     return s;
@@ -113,7 +113,7 @@ class ReportServiceTest : public CommandTest {
   grpc::Status Verify(const v1::VerifyReportRequest& request,
                       v1::VerifyReportResponse* response,
                       std::string* reason = nullptr) {
-    auto ctx = Context();
+    auto ctx = As("opcc");
     grpc::Status s = queries_->VerifyReport(ctx.get(), request, response);
     if (reason != nullptr) *reason = Trailer(*ctx, "oversight-reason");
     return s;
@@ -267,6 +267,8 @@ TEST_F(ReportServiceTest, BadLanguageFormatOrPeriodIsInvalidArgument) {
 
 TEST_F(ReportServiceTest, OnlyTheReviewingBodyPublishes) {
   SetUpReview();
+  const uint64_t head = store_->Head().position;
+  // Other roles are refused by the table before the rules run.
   for (const char* agency : {"police", "partner", "panel"}) {
     v1::PublishReportResponse response;
     std::string reason;
@@ -274,8 +276,17 @@ TEST_F(ReportServiceTest, OnlyTheReviewingBodyPublishes) {
         Send(agency, &Stub::PublishReport,
              Publish(absl::StrCat("pub-", agency)), &response, &reason);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << agency;
-    EXPECT_EQ(reason, "REVIEWING_BODY_ONLY") << agency;
+    EXPECT_EQ(reason, "ROLE_NOT_ALLOWED") << agency;
   }
+  // The rules still judge the agency: a reviewing-body role held by an
+  // agency registered as the force publishes nothing.
+  v1::PublishReportResponse response;
+  std::string reason;
+  grpc::Status s = SendAs("police", "reviewing-body", &Stub::PublishReport,
+                          Publish("pub-police-as-rb"), &response, &reason);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(reason, "REVIEWING_BODY_ONLY");
+  EXPECT_EQ(store_->Head().position, head);
 }
 
 TEST_F(ReportServiceTest, TheSealIsTheHashOfTheReportAtThatPosition) {
@@ -378,7 +389,7 @@ TEST_F(ReportServiceTest, APublicationIsInTheReviewsHistory) {
   request.add_event_types("oversight.v1.ReportPublished");
   request.set_min_position(published.result().position());
   v1::ListHistoryResponse history;
-  auto ctx = Context();
+  auto ctx = As("opcc");
   grpc::Status s = queries_->ListHistory(ctx.get(), request, &history);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(history.entries_size(), 1);

@@ -97,8 +97,7 @@ TEST_F(ServerTest, ReflectionListsTheEventStoreService) {
 }
 
 TEST_F(ServerTest, ExpiredDeadlineIsDeadlineExceededAndServerKeepsServing) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() - std::chrono::seconds(1));
+  auto ctx = Context(absl::Seconds(-1));
   v1::AppendResponse response;
   grpc::Status s = stub_->Append(ctx.get(), AppendOne("s"), &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
@@ -156,12 +155,11 @@ TEST(OversightdTest, StartsServesAndStopsCleanlyOnSigterm) {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     auto stub = v1::EventStore::NewStub(grpc::CreateCustomChannel(
         address, grpc::InsecureChannelCredentials(), args));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(10));
+    auto ctx = ServiceTest::Context();  // as the operator
     v1::AppendResponse response;
-    ASSERT_TRUE(
-        stub->Append(&ctx, ServiceTest::AppendOne("s"), &response).ok());
+    grpc::Status appended =
+        stub->Append(ctx.get(), ServiceTest::AppendOne("s"), &response);
+    ASSERT_TRUE(appended.ok()) << appended.error_message();
     // Positions continue across restarts.
     EXPECT_EQ(response.first_position(), static_cast<uint64_t>(round));
 

@@ -1,5 +1,8 @@
 // A real RocksEventStore in a temporary directory served by a real
 // in-process OversightServer on a free loopback port, with a client stub.
+// The server takes identity from call metadata (the insecure test mode)
+// unless a test says otherwise; Context() calls as the deployment's
+// operator, the role the raw log's writes need.
 
 #ifndef OVERSIGHT_TESTS_SERVICES_SERVICE_FIXTURE_H_
 #define OVERSIGHT_TESTS_SERVICES_SERVICE_FIXTURE_H_
@@ -18,6 +21,8 @@ namespace oversight::services {
 
 class ServiceTest : public ::testing::Test {
  protected:
+  ServiceTest() { server_options_.insecure_identity_from_metadata = true; }
+
   void SetUp() override {
     OpenStore(/*verify_on_open=*/true);
     StartServer();
@@ -57,13 +62,38 @@ class ServiceTest : public ::testing::Test {
 
   // Helpers usable outside the fixture too.
  public:
-  // A context with a deadline, as every client call should have.
-  static std::unique_ptr<grpc::ClientContext> Context(
+  // The agency and person Context() calls as.
+  static constexpr char kOperatorAgency[] = "deployment";
+  static constexpr char kTestPerson[] = "test-person";
+
+  // A context with a deadline, as every client call should have, and no
+  // identity.
+  static std::unique_ptr<grpc::ClientContext> BareContext(
       absl::Duration timeout = absl::Seconds(10)) {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->set_deadline(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(timeout));
     return ctx;
+  }
+
+  // A context with a deadline calling, in the insecure test mode, as
+  // `agency` with `role` (a role name; none when empty) and the person
+  // test-person.
+  static std::unique_ptr<grpc::ClientContext> RoleContext(
+      const std::string& agency, const std::string& role,
+      absl::Duration timeout = absl::Seconds(10)) {
+    auto ctx = BareContext(timeout);
+    ctx->AddMetadata("oversight-agency", agency);
+    if (!role.empty()) ctx->AddMetadata("oversight-role", role);
+    ctx->AddMetadata("oversight-actor", kTestPerson);
+    return ctx;
+  }
+
+  // A context with a deadline calling as the deployment's operator, which
+  // may append to and read the raw log (docs/security.md).
+  static std::unique_ptr<grpc::ClientContext> Context(
+      absl::Duration timeout = absl::Seconds(10)) {
+    return RoleContext(kOperatorAgency, "operator", timeout);
   }
 
   // The value of trailing metadata `key`, or "" if absent.
@@ -106,7 +136,8 @@ class ServiceTest : public ::testing::Test {
     return response;
   }
 
-  ServerOptions server_options_;  // Used by StartServer.
+  // Used by StartServer; identity from metadata unless a test changes it.
+  ServerOptions server_options_;
   // Host the read models (snapshots in the store) and serve Queries.
   bool serve_queries_ = false;
   testing::TempDir dir_;

@@ -48,8 +48,9 @@ class TlsServerTest : public CommandTest {
  protected:
   void SetUp() override {
     server_options_.tls = ServerTls();
+    server_options_.insecure_identity_from_metadata = false;
     server_options_.clock = [] { return TestNow(); };
-    ServiceTest::SetUp();  // no insecure identity
+    ServiceTest::SetUp();
   }
 
   // A channel presenting `client` (none when null), trusting `ca`.
@@ -75,7 +76,7 @@ class TlsServerTest : public CommandTest {
       const std::string& ca_pem = Ca().cert_pem(),
       v1::CommandResult* result = nullptr, std::string* reason = nullptr) {
     auto stub = v1::Commands::NewStub(Channel(client, ca_pem));
-    auto ctx = Context();
+    auto ctx = BareContext();
     for (const auto& [key, value] : metadata) ctx->AddMetadata(key, value);
     v1::RegisterAgencyResponse response;
     grpc::Status s = stub->RegisterAgency(
@@ -152,6 +153,50 @@ TEST_F(TlsServerTest, IdentityMetadataIsIgnoredUnderTls) {
   ASSERT_TRUE(s.ok()) << reason << " " << s.error_message();
   EXPECT_EQ(ActorAt(result.position()).agency_id(), "opcc");
   EXPECT_EQ(ActorAt(result.position()).person(), "Jo");
+}
+
+TEST_F(TlsServerTest, RoleMetadataIsIgnoredUnderTls) {
+  // A partner's certificate claiming other roles in metadata keeps a
+  // partner's rights: the table judges the certificate's role.
+  KeyPair paladin =
+      Ca().Issue(CertSpec::Client(Uri("paladin", "partner"), "Paladin desk"));
+  for (const char* role : {"reviewing-body", "importer", "operator"}) {
+    std::string reason;
+    grpc::Status s = Register(&paladin, "paladin",
+                              {{"oversight-role", role},
+                               {"oversight-agency", "opcc"},
+                               {"oversight-actor", "Jo"}},
+                              Ca().cert_pem(), nullptr, &reason);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << role;
+    EXPECT_EQ(reason, "ROLE_NOT_ALLOWED") << role;
+    EXPECT_NE(s.error_message().find("role partner"), std::string::npos)
+        << s.error_message();
+  }
+
+  auto events = v1::EventStore::NewStub(Channel(&paladin, Ca().cert_pem()));
+  auto claim = [](const std::string& role) {
+    auto ctx = BareContext();
+    ctx->AddMetadata("oversight-role", role);
+    return ctx;
+  };
+  // The raw log's writes are the operator's, its reads the auditor's.
+  auto append_ctx = claim("operator");
+  v1::AppendResponse appended;
+  EXPECT_EQ(events->Append(append_ctx.get(), AppendOne("notes-1"), &appended)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Trailer(*append_ctx, "oversight-reason"), "ROLE_NOT_ALLOWED");
+  auto read_ctx = claim("auditor");
+  v1::ReadAllRequest read;
+  v1::ReadAllResponse read_response;
+  EXPECT_EQ(events->ReadAll(read_ctx.get(), read, &read_response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Trailer(*read_ctx, "oversight-reason"), "ROLE_NOT_ALLOWED");
+  // What a partner may do, it does.
+  auto head_ctx = claim("none-of-these");
+  v1::GetHeadResponse head;
+  EXPECT_TRUE(events->GetHead(head_ctx.get(), {}, &head).ok());
+  EXPECT_EQ(store_->Head().position, 0u);
 }
 
 TEST_F(TlsServerTest, TheHandshakeRefusesAnotherCaExpiredOrNoCertificate) {
