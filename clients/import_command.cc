@@ -78,10 +78,10 @@ int RunImport(const std::string& path, v1::Commands::StubInterface& commands,
   }
   std::string head = absl::StrCat("last position ", last_position);
   if (events != nullptr) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + options.timeout);
+    auto context = CommandContext(options.identity, "", options.default_actor,
+                                  options.timeout);
     v1::GetHeadResponse response;
-    if (events->GetHead(&context, {}, &response).ok()) {
+    if (events->GetHead(context.get(), {}, &response).ok()) {
       head = absl::StrCat("head position ", response.position());
     }
   }

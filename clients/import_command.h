@@ -21,9 +21,13 @@ struct ImportOptions {
   std::string default_actor;
   // Only errors and the summary; no line-by-line progress.
   bool quiet = false;
-  // kCertificate over TLS: each line's agency is sent as the agency the
-  // command is for (an importer's certificate may record for any).
-  IdentityMode identity = IdentityMode::kMetadata;
+  // Who sends the lines; each line's agency is sent as the agency its
+  // command is for. Over TLS (kCertificate) the certificate says who sends
+  // (an importer's may record for any agency, an agency's own for itself).
+  // In the test mode an importer of kDefaultTestAgency by default, as the
+  // agency the other fields name.
+  CallIdentity identity = {IdentityMode::kMetadata, kDefaultTestAgency,
+                           "importer"};
 };
 
 // Reads and checks the whole of `path` first: a problem prints

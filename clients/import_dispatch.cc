@@ -23,15 +23,19 @@ grpc::Status Call(Stub& stub,
 }  // namespace
 
 std::unique_ptr<grpc::ClientContext> CommandContext(
-    const std::string& agency, const std::string& actor,
-    std::chrono::system_clock::duration timeout, IdentityMode mode) {
+    const CallIdentity& identity, const std::string& for_agency,
+    const std::string& actor, std::chrono::system_clock::duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
-  if (mode == IdentityMode::kMetadata) {
-    context->AddMetadata(kAgencyMetadataKey, agency);
-  } else if (!agency.empty()) {
-    context->AddMetadata(kOnBehalfOfMetadataKey, agency);
+  bool for_another = !for_agency.empty();
+  if (identity.mode == IdentityMode::kMetadata) {
+    context->AddMetadata(kAgencyMetadataKey, identity.agency);
+    if (!identity.role.empty()) {
+      context->AddMetadata(kRoleMetadataKey, identity.role);
+    }
+    for_another = for_another && for_agency != identity.agency;
   }
+  if (for_another) context->AddMetadata(kOnBehalfOfMetadataKey, for_agency);
   if (!actor.empty()) {
     context->AddMetadata(
         IsMetadataValue(actor) ? kActorMetadataKey : kActorBinMetadataKey,
@@ -43,11 +47,11 @@ std::unique_ptr<grpc::ClientContext> CommandContext(
 CommandCall SendImportLine(Stub& stub, const v1::ImportLine& line,
                            const std::string& default_actor,
                            std::chrono::system_clock::duration timeout,
-                           IdentityMode mode) {
+                           const CallIdentity& identity) {
   CommandCall call;
   call.context = CommandContext(
-      line.agency(), line.actor().empty() ? default_actor : line.actor(),
-      timeout, mode);
+      identity, line.agency(),
+      line.actor().empty() ? default_actor : line.actor(), timeout);
   auto send = [&](auto method, const auto& request) {
     return Call(stub, method, call.context.get(), request, &call.result);
   };

@@ -1,12 +1,14 @@
 // Sending one command to oversightd's Commands service as a given agency.
 //
-// Over TLS the client certificate names the calling agency; a command for
-// another agency (an import line of the OPCC's, sent with an importer's
-// certificate) names it in `oversight-on-behalf-of`, which the server
-// allows an importer only. In insecure (test) mode the server takes the
-// acting agency from `oversight-agency` metadata instead. In both, the
-// person is `oversight-actor` (printable ASCII) or, for a name beyond ASCII
-// ("Siân Jones"), the binary header `oversight-actor-bin` (UTF-8).
+// Over TLS the client certificate names the calling agency and its role; a
+// command for another agency (an import line of the OPCC's, sent with an
+// importer's certificate) names it in `oversight-on-behalf-of`, which the
+// server allows an importer only. In insecure (test) mode the server takes
+// the calling agency from `oversight-agency` metadata and its role from
+// `oversight-role` instead, and the agency a command is for, when another,
+// again goes in `oversight-on-behalf-of`. In both, the person is
+// `oversight-actor` (printable ASCII) or, for a name beyond ASCII ("Siân
+// Jones"), the binary header `oversight-actor-bin` (UTF-8).
 
 #ifndef OVERSIGHT_CLIENTS_IMPORT_DISPATCH_H_
 #define OVERSIGHT_CLIENTS_IMPORT_DISPATCH_H_
@@ -21,28 +23,43 @@
 namespace oversight::cli {
 
 inline constexpr char kAgencyMetadataKey[] = "oversight-agency";
+inline constexpr char kRoleMetadataKey[] = "oversight-role";
 inline constexpr char kActorMetadataKey[] = "oversight-actor";
 inline constexpr char kActorBinMetadataKey[] = "oversight-actor-bin";
 inline constexpr char kOnBehalfOfMetadataKey[] = "oversight-on-behalf-of";
 
-// How calls say which agency they are for.
+// The calling agency in the insecure test mode when none is given
+// (--agency): the CLI itself, as what an import records as its importer.
+inline constexpr char kDefaultTestAgency[] = "oversight-cli";
+
+// How calls say who calls.
 enum class IdentityMode {
-  // Insecure test mode: the agency in `oversight-agency`.
+  // Insecure test mode: the calling agency in `oversight-agency`, its role
+  // in `oversight-role`.
   kMetadata,
-  // TLS: the certificate names the caller's agency; the agency a command
-  // is for goes in `oversight-on-behalf-of`.
+  // TLS: the certificate names the caller's agency and role.
   kCertificate,
 };
 
-// A context with the deadline `timeout` from now and the identity metadata:
-// `agency` in oversight-agency (kMetadata) or, when not empty, in
-// oversight-on-behalf-of (kCertificate); `actor` in oversight-actor when
-// it is printable ASCII, else in oversight-actor-bin, left out when empty.
-// `agency` must be printable ASCII (IsMetadataValue); agency ids are.
+// Who the calls say is calling.
+struct CallIdentity {
+  IdentityMode mode = IdentityMode::kMetadata;
+  // kMetadata only (over TLS the certificate says it): the calling agency
+  // and its role, a role name ("importer"; none is sent when empty).
+  std::string agency = kDefaultTestAgency;
+  std::string role;
+};
+
+// A context with the deadline `timeout` from now and the identity
+// metadata: with kMetadata, identity.agency in oversight-agency and
+// identity.role in oversight-role; `for_agency`, the agency a command is
+// for, in oversight-on-behalf-of when it is not empty and (kMetadata) not
+// identity.agency; `actor` in oversight-actor when it is printable ASCII,
+// else in oversight-actor-bin, left out when empty. Agency ids and role
+// names must be printable ASCII (IsMetadataValue); valid ones are.
 std::unique_ptr<grpc::ClientContext> CommandContext(
-    const std::string& agency, const std::string& actor,
-    std::chrono::system_clock::duration timeout,
-    IdentityMode mode = IdentityMode::kMetadata);
+    const CallIdentity& identity, const std::string& for_agency,
+    const std::string& actor, std::chrono::system_clock::duration timeout);
 
 struct CommandCall {
   grpc::Status status;
@@ -51,15 +68,15 @@ struct CommandCall {
   std::unique_ptr<grpc::ClientContext> context;
 };
 
-// Sends the command of `line` through the matching RPC, as (or on behalf
-// of) line.agency() and as line.actor() (or `default_actor` when the line
-// names none). A line without a command fails locally with
-// INVALID_ARGUMENT.
+// Sends the command of `line` through the matching RPC, as `identity`, for
+// line.agency() (CommandContext's `for_agency`), and as line.actor() (or
+// `default_actor` when the line names none). A line without a command
+// fails locally with INVALID_ARGUMENT.
 CommandCall SendImportLine(v1::Commands::StubInterface& stub,
                            const v1::ImportLine& line,
                            const std::string& default_actor,
                            std::chrono::system_clock::duration timeout,
-                           IdentityMode mode = IdentityMode::kMetadata);
+                           const CallIdentity& identity);
 
 }  // namespace oversight::cli
 

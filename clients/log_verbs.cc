@@ -17,6 +17,7 @@
 #include "eventstore/types.h"
 
 ABSL_DECLARE_FLAG(int, timeout_seconds);
+ABSL_DECLARE_FLAG(std::string, actor);
 ABSL_DECLARE_FLAG(std::string, expected);
 ABSL_DECLARE_FLAG(bool, backwards);
 ABSL_DECLARE_FLAG(int, max);
@@ -26,13 +27,6 @@ ABSL_DECLARE_FLAG(bool, all);
 
 namespace oversight::cli {
 namespace {
-
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
-  return ctx;
-}
 
 bool ParseNumber(const std::string& text, uint64_t* out) {
   return absl::SimpleAtoi(text, out);
@@ -61,10 +55,22 @@ int Fail(const grpc::Status& status, const grpc::ClientContext& context) {
   return ExitCodeFor(status, context);
 }
 
+std::unique_ptr<grpc::ClientContext> CallContext(const Clients& clients) {
+  const auto timeout =
+      std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  if (clients.identity.mode == IdentityMode::kCertificate) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + timeout);
+    return context;
+  }
+  return CommandContext(clients.identity, "", absl::GetFlag(FLAGS_actor),
+                        timeout);
+}
+
 int Head(const Clients& clients, const std::vector<std::string>& args) {
   if (!args.empty()) return Usage("head takes no arguments");
   v1::EventStore::Stub* stub = clients.events.get();
-  auto ctx = Context();
+  auto ctx = CallContext(clients);
   v1::GetHeadResponse head;
   grpc::Status s = stub->GetHead(ctx.get(), {}, &head);
   if (!s.ok()) return Fail(s, *ctx);
@@ -85,7 +91,7 @@ int Verify(const Clients& clients, const std::vector<std::string>& args) {
     if (!ParseNumber(args[1], &n)) return Usage("TO must be a number");
     request.set_to_position(n);
   }
-  auto ctx = Context();
+  auto ctx = CallContext(clients);
   v1::VerifyChainResponse response;
   grpc::Status s = stub->VerifyChain(ctx.get(), request, &response);
   if (!s.ok()) return Fail(s, *ctx);
@@ -118,7 +124,7 @@ int Append(const Clients& clients, const std::vector<std::string>& args) {
   event->set_event_id(eventstore::EventId::Random().ToString());
   event->set_type(args[1]);
   event->set_data(args[2]);
-  auto ctx = Context();
+  auto ctx = CallContext(clients);
   v1::AppendResponse response;
   grpc::Status s = stub->Append(ctx.get(), request, &response);
   if (!s.ok()) return Fail(s, *ctx);
@@ -146,7 +152,7 @@ int ReadStream(const Clients& clients, const std::vector<std::string>& args) {
   }
   PrintHeader(std::cout);
   for (;;) {
-    auto ctx = Context();
+    auto ctx = CallContext(clients);
     v1::ReadStreamResponse page;
     grpc::Status s = stub->ReadStream(ctx.get(), request, &page);
     if (!s.ok()) return Fail(s, *ctx);
@@ -174,7 +180,7 @@ int ReadAll(const Clients& clients, const std::vector<std::string>& args) {
   }
   PrintHeader(std::cout);
   for (;;) {
-    auto ctx = Context();
+    auto ctx = CallContext(clients);
     v1::ReadAllResponse page;
     grpc::Status s = stub->ReadAll(ctx.get(), request, &page);
     if (!s.ok()) return Fail(s, *ctx);
@@ -197,8 +203,10 @@ int Tail(const Clients& clients, const std::vector<std::string>& args) {
   } else {
     request.set_from_end(true);
   }
-  grpc::ClientContext ctx;  // No deadline: a subscription runs until stopped.
-  auto reader = stub->Subscribe(&ctx, request);
+  auto ctx = CallContext(clients);
+  // No deadline: a subscription runs until stopped.
+  ctx->set_deadline(std::chrono::system_clock::time_point::max());
+  auto reader = stub->Subscribe(ctx.get(), request);
   PrintHeader(std::cout);
   v1::SubscribeResponse message;
   while (reader->Read(&message)) {
@@ -211,7 +219,7 @@ int Tail(const Clients& clients, const std::vector<std::string>& args) {
     std::cout.flush();
   }
   grpc::Status s = reader->Finish();
-  return s.ok() ? kExitOk : Fail(s, ctx);
+  return s.ok() ? kExitOk : Fail(s, *ctx);
 }
 
 }  // namespace oversight::cli

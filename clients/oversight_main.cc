@@ -2,8 +2,8 @@
 // event log, records commands, and queries the record.
 //
 //   oversight [--server=127.0.0.1:50051] [--timeout_seconds=10]
-//             [--cert=FILE --key=FILE --ca=FILE] [--agency=ID] [--actor=WHO]
-//             VERB [ARGS]
+//             [--cert=FILE --key=FILE --ca=FILE] [--agency=ID] [--role=ROLE]
+//             [--actor=WHO] VERB [ARGS]
 //
 // Verbs:
 //   head                         last position and its chain hash
@@ -38,10 +38,13 @@
 // --agency naming another agency is sent as `oversight-on-behalf-of`,
 // which the server allows an importer only. Without them it speaks
 // plaintext to a server in the insecure test mode, where the metadata
-// `oversight-agency` names the agency. In both, `oversight-actor`
+// `oversight-agency` (--agency, default "oversight-cli") names the agency
+// and `oversight-role` (--role or $OVERSIGHT_ROLE) its role; `import`
+// sends its lines as an importer (role "importer" unless --role says
+// otherwise), each for the agency it names. In both, `oversight-actor`
 // (`oversight-actor-bin` for a name beyond ASCII) names the person acting:
 // import lines name their own; --actor (default "oversight-cli:$USER")
-// stands for lines and commands that name none.
+// stands for lines and calls that name none.
 //
 // Queries take --as-of=WHEN (a past moment, on either time axis),
 // --min_position=N, --output=table|json and --lang=en|cy; see
@@ -73,6 +76,7 @@
 #include "absl/strings/str_format.h"
 #include "clients/cli_format.h"
 #include "clients/import_command.h"
+#include "clients/import_file.h"
 #include "clients/verbs.h"
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/commands.grpc.pb.h"
@@ -110,10 +114,15 @@ ABSL_FLAG(std::string, ca, oversight::cli::Env("OVERSIGHT_CA"),
           "$OVERSIGHT_CA)");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of each call");
 ABSL_FLAG(std::string, agency, "",
-          "commands: the agency they are for (import lines name their own): "
-          "without TLS sent as the calling agency, over TLS as the agency "
-          "an importer acts for; queries without TLS: sent as the reading "
-          "agency; history: only events by or naming this agency");
+          "without TLS: the calling agency, sent as oversight-agency "
+          "(default \"oversight-cli\"); over TLS: the agency a command is "
+          "for, which an importer may name (import lines name their own); "
+          "history: also only events by or naming this agency");
+ABSL_FLAG(std::string, role, oversight::cli::Env("OVERSIGHT_ROLE"),
+          "without TLS: the calling agency's role, sent as oversight-role: "
+          "force, reviewing-body, partner, panel, auditor, importer or "
+          "operator (default $OVERSIGHT_ROLE; none when empty; import: "
+          "importer); over TLS the certificate names the role");
 ABSL_FLAG(std::string, actor, oversight::cli::DefaultActor(),
           "commands: the person or service acting, for lines and commands "
           "that name none");
@@ -164,6 +173,12 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
   if (args.size() != 1) return Usage("import needs one FILE");
   ImportOptions options;
   options.identity = clients.identity;
+  // In the test mode the lines go as an importer's, as over TLS with an
+  // importer's certificate, unless --role names another role.
+  if (options.identity.mode == IdentityMode::kMetadata &&
+      options.identity.role.empty()) {
+    options.identity.role = "importer";
+  }
   options.timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
   options.default_actor = absl::GetFlag(FLAGS_actor);
   options.quiet = absl::GetFlag(FLAGS_quiet);
@@ -190,9 +205,9 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
   "                    JSON mapping, with proto field names\n"                \
   "  --lang=en|cy      cy: Welsh where the record has it, else English\n"     \
   "                    marked \" [en]\"\n"                                    \
-  "  --agency=ID, --actor=WHO  without TLS, sent as the reader's identity\n"  \
-  "                    when --agency is given (not checked by the server\n"   \
-  "                    yet); over TLS the certificate says who reads\n"
+  "  --agency=ID, --role=ROLE, --actor=WHO  without TLS, who reads, in a\n"   \
+  "                    role the server lets read this (docs/security.md);\n"  \
+  "                    over TLS the certificate says who reads\n"
 
 struct Verb {
   const char* name;
@@ -212,42 +227,45 @@ constexpr Verb kVerbs[] = {
     {"verify", "verify [FROM [TO]]", "recompute the hash chain",
      "Recomputes the hash chain from position FROM to TO (default: the whole\n"
      "log) and prints the range verified and the head hash. Exits 4 when the\n"
-     "chain does not verify.\n"
+     "chain does not verify. For auditors and the deployment's operator.\n"
      "\n"
      "Example:\n"
-     "  oversight verify 1 1000\n",
+     "  oversight --role=auditor verify 1 1000\n",
      Verify},
     {"append", "append STREAM TYPE DATA", "append one event",
      "Appends one event with a fresh id to STREAM; DATA is stored as given.\n"
      "--expected=any|no_stream|exists|N is the stream revision the append\n"
-     "requires (default any).\n"
+     "requires (default any). Only the deployment's operator may append\n"
+     "(role operator); the domain's streams are written by commands alone.\n"
      "\n"
      "Example:\n"
-     "  oversight append notes-1 example.Noted 'hello' --expected=no_stream\n",
+     "  oversight --role=operator append notes-1 example.Noted 'hello' \\\n"
+     "      --expected=no_stream\n",
      Append},
     {"read-stream", "read-stream STREAM [FROM]", "events of one stream",
      "Prints the events of STREAM from revision FROM (default: the first, or\n"
      "the last with --backwards), --max=N per call (default 100); --all\n"
-     "pages on until the end.\n"
+     "pages on until the end. For auditors and the deployment's operator.\n"
      "\n"
      "Example:\n"
-     "  oversight read-stream notes-1 --all\n",
+     "  oversight --role=auditor read-stream notes-1 --all\n",
      ReadStream},
     {"read-all", "read-all [FROM]", "events of the whole log",
      "Prints the events of the whole log from position FROM (default: the\n"
      "first, or the last with --backwards), --max=N per call (default 100);\n"
      "--all pages on until the end. --stream_prefix=P and --type=T filter.\n"
+     "For auditors and the deployment's operator.\n"
      "\n"
      "Example:\n"
-     "  oversight read-all --stream_prefix=review- --all\n",
+     "  oversight --role=auditor read-all --stream_prefix=review- --all\n",
      ReadAll},
     {"tail", "tail [FROM]", "subscribe: history, then live (Ctrl-C)",
      "Prints the events from position FROM (default: only new ones), then\n"
      "each new event as it is recorded, until interrupted. --stream_prefix=P\n"
-     "and --type=T filter.\n"
+     "and --type=T filter. For auditors and the deployment's operator.\n"
      "\n"
      "Example:\n"
-     "  oversight tail 1 --type=oversight.v1.RatingAssigned\n",
+     "  oversight --role=auditor tail 1 --type=oversight.v1.RatingAssigned\n",
      Tail},
     {"import", "import FILE", "send the commands of a JSON Lines file",
      "Sends the commands in FILE to the server, in order. FILE has one\n"
@@ -259,10 +277,11 @@ constexpr Verb kVerbs[] = {
      "The whole file is checked first: a bad line prints FILE:LINE: why and\n"
      "exits 2 with nothing sent. Each line is then sent for its agency and\n"
      "as its actor (--actor for lines without one; default\n"
-     "oversight-cli:$USER). Over TLS the agency goes in\n"
-     "oversight-on-behalf-of, which the server allows an importer's\n"
-     "certificate (or the agency's own, for its own lines); without TLS, in\n"
-     "oversight-agency, for a server in the insecure test mode.\n"
+     "oversight-cli:$USER), and its agency goes in oversight-on-behalf-of.\n"
+     "Over TLS the server allows that an importer's certificate (or the\n"
+     "agency's own, for its own lines). Without TLS, for a server in the\n"
+     "insecure test mode, the lines are sent as an importer: oversight-agency\n"
+     "--agency (default oversight-cli), oversight-role importer (or --role).\n"
      "The first line the server refuses stops the import: it is printed as\n"
      "\"line N: CODE (REASON): message\" and the exit code is 1 (3 when the\n"
      "server cannot be reached); later lines are not sent. Lines the server\n"
@@ -274,7 +293,7 @@ constexpr Verb kVerbs[] = {
      "  imported N lines: A applied, D already applied; head position P\n"
      "\n"
      "Flags: --quiet, --actor=WHO, --timeout_seconds=N (per command),\n"
-     "--server=HOST:PORT, --cert/--key/--ca.\n"
+     "--server=HOST:PORT, --cert/--key/--ca; without TLS --agency, --role.\n"
      "\n"
      "Example:\n"
      "  $ cat agencies.jsonl\n"
@@ -344,7 +363,7 @@ constexpr Verb kVerbs[] = {
      "                    page that is not the end prints --page_token=...\n"
      "                    to go on with (on stderr)\n"
      "  --page_token=T    go on from an earlier page\n"
-     "With --agency the agency is also sent as the reader's identity.\n"
+     "Without TLS, --agency is also sent as the reader's agency.\n"
      "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight history --review=dyfed-powys-stalking-2023 --number=3 --all\n"
@@ -386,10 +405,11 @@ constexpr Verb kVerbs[] = {
      "  its SHA-256, goes to stderr). The same position, language and format\n"
      "  always give the same bytes.\n"
      "\n"
-     "oversight [--agency=ID] report publish --review=R --period=YYYY-MM\n"
-     "    --lang=en|cy --format=md|html [--position=N] [--request-id=ID]\n"
+     "oversight [--agency=ID --role=reviewing-body] report publish\n"
+     "    --review=R --period=YYYY-MM --lang=en|cy --format=md|html\n"
+     "    [--position=N] [--request-id=ID]\n"
      "  Publishes the report, as the review's reviewing body (the agency of\n"
-     "  the certificate; without TLS, --agency): the server\n"
+     "  the certificate; without TLS, --agency with --role): the server\n"
      "  renders it as at log position N (default: the head) and records the\n"
      "  period, language, format, position and the SHA-256 of the bytes.\n"
      "  Prints the publication's position, the position rendered, the\n"
@@ -413,7 +433,8 @@ constexpr Verb kVerbs[] = {
      "Example:\n"
      "  oversight report --review=dyfed-powys-stalking-2023 --period=2025-01\n"
      "      --lang=cy --format=html --out=2025-01.cy.html\n"
-     "  oversight --agency=dyfed-powys-opcc report publish\n"
+     "  oversight --agency=dyfed-powys-opcc --role=reviewing-body report "
+     "publish\n"
      "      --review=dyfed-powys-stalking-2023 --period=2025-01 --lang=en\n"
      "      --format=md --request-id=publish-2025-01-en-md\n"
      "  oversight report verify --review=dyfed-powys-stalking-2023\n"
@@ -435,8 +456,11 @@ std::string ProgramUsage() {
       "  oversight [--server=HOST:PORT] [--cert=F --key=F --ca=F] [FLAGS]\n"
       "            VERB [ARGS]\n"
       "With --cert, --key and --ca (or $OVERSIGHT_CERT, $OVERSIGHT_KEY,\n"
-      "$OVERSIGHT_CA) it speaks mutual TLS as the agency the certificate\n"
-      "names; without them, plaintext to a server in the insecure test mode.\n"
+      "$OVERSIGHT_CA) it speaks mutual TLS as the agency and role the\n"
+      "certificate names; without them, plaintext to a server in the insecure\n"
+      "test mode, as --agency (default oversight-cli) with --role (or\n"
+      "$OVERSIGHT_ROLE): force, reviewing-body, partner, panel, auditor,\n"
+      "importer or operator. What each role may call: docs/security.md.\n"
       "Verbs:\n";
   for (const Verb& verb : kVerbs) {
     if (std::strlen(verb.synopsis) > 27) {  // its own line, then the summary
@@ -452,10 +476,11 @@ std::string ProgramUsage() {
       absl::StrFormat("  %-27s %s\n", "help [VERB]",
                       "a verb's usage and an example (or: VERB --help)"),
       "Example:\n"
-      "  oversight append notes-1 example.Noted 'hello' --expected=no_stream\n"
-      "  oversight read-all --all\n"
+      "  oversight --role=operator append notes-1 example.Noted 'hello'\n"
+      "  oversight --role=auditor read-all --all\n"
       "  oversight import review.jsonl\n"
-      "  oversight status dyfed-powys-stalking-2023 --as-of=2024-07-31\n"
+      "  oversight --role=auditor status dyfed-powys-stalking-2023 "
+      "--as-of=2024-07-31\n"
       "Exit codes: 0 ok, 1 refused, 2 usage or bad import file,\n"
       "            3 unreachable, 4 chain broken or report not as sealed");
   return usage;
@@ -550,7 +575,18 @@ int main(int argc, char** argv) {
                        oversight::v1::Commands::NewStub(channel),
                        oversight::v1::Queries::NewStub(channel)};
   if (!absl::GetFlag(FLAGS_cert).empty()) {
-    clients.identity = cli::IdentityMode::kCertificate;
+    clients.identity.mode = cli::IdentityMode::kCertificate;
+  } else {
+    const std::string agency = absl::GetFlag(FLAGS_agency);
+    if (!agency.empty()) clients.identity.agency = agency;
+    clients.identity.role = absl::GetFlag(FLAGS_role);
+  }
+  if (!cli::IsMetadataValue(clients.identity.agency)) {
+    return cli::Usage("--agency must be printable ASCII (an agency id)");
+  }
+  if (!clients.identity.role.empty() &&
+      !cli::IsMetadataValue(clients.identity.role)) {
+    return cli::Usage("--role must be printable ASCII (a role name)");
   }
   return verb->run(clients, args);
 }

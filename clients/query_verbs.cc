@@ -5,9 +5,9 @@
 // those only queries use are defined here.
 //
 // Over TLS the client certificate says who reads. In the insecure test
-// mode, when --agency is given, the calls carry `oversight-agency` and
-// `oversight-actor` (--actor), as commands do, ready for when the server
-// checks who reads what.
+// mode the calls carry `oversight-agency` (--agency, or the CLI's own),
+// `oversight-role` (--role) and `oversight-actor` (--actor), as commands
+// do: the server lets each role read what docs/security.md says.
 
 #include <chrono>
 #include <cstdint>
@@ -92,20 +92,6 @@ absl::Status ReadQueryOptions(QueryOptions* options) {
   return absl::OkStatus();
 }
 
-// A context with the call's deadline and, in the insecure test mode when
-// --agency is given, the identity metadata.
-std::unique_ptr<grpc::ClientContext> QueryContext(const Clients& clients) {
-  const auto timeout =
-      std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
-  const std::string agency = absl::GetFlag(FLAGS_agency);
-  if (!agency.empty() && clients.identity == IdentityMode::kMetadata) {
-    return CommandContext(agency, absl::GetFlag(FLAGS_actor), timeout);
-  }
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + timeout);
-  return context;
-}
-
 template <typename Response>
 int Emit(const Response& response, const QueryOptions& options,
          void (*print)(std::ostream&, const Response&, Lang)) {
@@ -135,7 +121,7 @@ int Query(const Clients& clients, Request& request,
   }
   *request.mutable_as_of() = options.as_of;
   request.set_min_position(options.min_position);
-  auto context = QueryContext(clients);
+  auto context = CallContext(clients);
   Response response;
   grpc::Status status =
       (clients.queries.get()->*method)(context.get(), request, &response);
@@ -234,7 +220,7 @@ int History(const Clients& clients, const std::vector<std::string>& args) {
   const bool all = absl::GetFlag(FLAGS_all);
   v1::ListHistoryResponse combined;
   for (bool first = true;; first = false) {
-    auto context = QueryContext(clients);
+    auto context = CallContext(clients);
     v1::ListHistoryResponse page;
     grpc::Status status =
         clients.queries->ListHistory(context.get(), request, &page);

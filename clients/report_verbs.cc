@@ -62,18 +62,6 @@ std::chrono::seconds Timeout() {
   return std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds));
 }
 
-// A context with the deadline and, in the insecure test mode when --agency
-// is given, the identity (over TLS the certificate says who reads).
-std::unique_ptr<grpc::ClientContext> ReportContext(const Clients& clients) {
-  const std::string agency = absl::GetFlag(FLAGS_agency);
-  if (!agency.empty() && clients.identity == IdentityMode::kMetadata) {
-    return CommandContext(agency, absl::GetFlag(FLAGS_actor), Timeout());
-  }
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + Timeout());
-  return context;
-}
-
 absl::StatusOr<v1::ReportLanguage> LanguageFlag() {
   absl::StatusOr<Lang> lang = ParseLang(absl::GetFlag(FLAGS_lang));
   if (!lang.ok()) return lang.status();
@@ -172,7 +160,7 @@ int GetReport(const Clients& clients, const std::vector<std::string>& args) {
     *request.mutable_as_of() = *parsed;
   }
   request.set_min_position(absl::GetFlag(FLAGS_min_position));
-  auto context = ReportContext(clients);
+  auto context = CallContext(clients);
   v1::GetReportResponse response;
   grpc::Status status =
       clients.queries->GetReport(context.get(), request, &response);
@@ -207,8 +195,10 @@ int Publish(const Clients& clients, const std::vector<std::string>& args) {
   // Over TLS the certificate names the publishing agency (--agency: an
   // importer's agency acted for); in the test mode --agency does.
   const std::string agency = absl::GetFlag(FLAGS_agency);
-  if (agency.empty() && clients.identity == IdentityMode::kMetadata) {
-    return Usage("report publish needs --agency=ID, the reviewing body");
+  if (agency.empty() && clients.identity.mode == IdentityMode::kMetadata) {
+    return Usage(
+        "report publish needs --agency=ID (and --role=reviewing-body), the "
+        "reviewing body");
   }
   v1::PublishReportRequest request;
   request.set_request_id(absl::GetFlag(FLAGS_request_id));
@@ -220,8 +210,8 @@ int Publish(const Clients& clients, const std::vector<std::string>& args) {
   report->set_language(subject.language);
   report->set_format(subject.format);
   report->set_rendered_position(absl::GetFlag(FLAGS_position));
-  auto context = CommandContext(agency, absl::GetFlag(FLAGS_actor), Timeout(),
-                                clients.identity);
+  auto context = CommandContext(clients.identity, agency,
+                                absl::GetFlag(FLAGS_actor), Timeout());
   v1::PublishReportResponse response;
   grpc::Status status =
       clients.commands->PublishReport(context.get(), request, &response);
@@ -273,7 +263,7 @@ int VerifyPublished(const Clients& clients,
     if (content->empty()) return Usage(absl::StrCat(file, " is empty"));
     request.set_content(*std::move(content));
   }
-  auto context = ReportContext(clients);
+  auto context = CallContext(clients);
   v1::VerifyReportResponse response;
   grpc::Status status =
       clients.queries->VerifyReport(context.get(), request, &response);

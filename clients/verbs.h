@@ -22,15 +22,22 @@ struct Clients {
   std::unique_ptr<v1::EventStore::Stub> events;
   std::unique_ptr<v1::Commands::Stub> commands;
   std::unique_ptr<v1::Queries::Stub> queries;
-  // kCertificate when the channel is TLS with a client certificate, which
-  // then says who calls; --agency names the agency acted for.
-  IdentityMode identity = IdentityMode::kMetadata;
+  // Who the calls say is calling: kCertificate when the channel is TLS
+  // with a client certificate, which then says it (--agency names the
+  // agency a command is for); in the insecure test mode --agency (default
+  // kDefaultTestAgency) and --role.
+  CallIdentity identity;
 };
 
 // Prints "oversight: message" and where to find help; returns kExitUsage.
 int Usage(const std::string& message);
 // Prints the one-line error of a failed call; returns ExitCodeFor() it.
 int Fail(const grpc::Status& status, const grpc::ClientContext& context);
+// A context for a call that records nothing (a read, a raw append), with
+// the deadline --timeout_seconds: in the test mode with the caller's
+// agency, role and --actor; over TLS with no metadata (the certificate
+// names the caller, and its common name the person).
+std::unique_ptr<grpc::ClientContext> CallContext(const Clients& clients);
 
 // The event log's verbs (clients/log_verbs.cc).
 int Head(const Clients& clients, const std::vector<std::string>& args);

@@ -131,10 +131,59 @@ TEST_F(CliEndToEndTest, ImportLoadsTheExampleAndIsSafeToRepeat) {
                                              " already applied; head position ",
                                              head)));
   ASSERT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
-                                  " verify"),
+                                  " --role=auditor verify"),
                      &output),
             0)
       << output;
+  // The import recorded the lines as the test mode's importer, for the
+  // agencies they name.
+  ASSERT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
+                                  " --role=auditor history "
+                                  "--review=dyfed-powys-stalking-2023 "
+                                  "--number=1 --all"),
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("dyfed-powys-police/import:january-2025-report "
+                                "(recorded by oversight-cli)"));
+}
+
+// In the test mode, --role (or $OVERSIGHT_ROLE) is the caller's role, and
+// the server lets each role call what docs/security.md says.
+TEST_F(CliEndToEndTest, InTheTestModeTheRoleDecidesWhatMayBeCalled) {
+  const std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  const std::string cli =
+      absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address, " ");
+  std::string output;
+  // No role: nothing but refusals.
+  EXPECT_EQ(RunShell(cli + "head", &output), 1) << output;
+  EXPECT_THAT(output, HasSubstr("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"));
+  EXPECT_THAT(output, HasSubstr("states no role"));
+  // Raw appends are the operator's only.
+  EXPECT_EQ(
+      RunShell(cli + "--role=auditor append notes-1 t.Noted hello", &output), 1)
+      << output;
+  EXPECT_THAT(output, HasSubstr("ROLE_NOT_ALLOWED"));
+  ASSERT_EQ(
+      RunShell(cli + "--role=operator append notes-1 t.Noted hello", &output),
+      0)
+      << output;
+  ASSERT_EQ(RunShell("OVERSIGHT_ROLE=auditor " + cli + "read-stream notes-1",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("t.Noted"));
+  // An agency's own role imports only its own lines.
+  EXPECT_EQ(RunShell(cli +
+                         "--agency=dyfed-powys-police --role=force --quiet "
+                         "import " +
+                         OVERSIGHT_EXAMPLE_PATH,
+                     &output),
+            1)
+      << output;
+  EXPECT_THAT(output,
+              HasSubstr("PERMISSION_DENIED (ON_BEHALF_OF_NOT_ALLOWED)"));
 }
 
 // The README's way: oversightd with mutual TLS, the example imported with
@@ -157,6 +206,9 @@ TEST_F(CliEndToEndTest, OverTlsAnImporterLoadsTheExampleForItsAgencies) {
                       "spiffe://oversight.test/agency/dyfed-powys-police/"
                       "role/force",
                       "Police desk")));
+  write("hmicfrs",
+        ca.Issue(CertSpec::Client(
+            "spiffe://oversight.test/agency/hmicfrs/role/auditor", "HMICFRS")));
   testing::TestCa other("Another CA");
   write("stranger", other.Issue(CertSpec::Client(
                         "spiffe://oversight.test/agency/dyfed-powys-opcc/"
@@ -185,10 +237,11 @@ TEST_F(CliEndToEndTest, OverTlsAnImporterLoadsTheExampleForItsAgencies) {
       << output;
   EXPECT_THAT(output, HasSubstr(" 0 already applied"));
 
-  // History says for whom and who typed it.
+  // History says for whom and who typed it (to an auditor: an importer
+  // records, it does not read).
   ASSERT_EQ(
-      RunShell(cli("importer") + "history --review=dyfed-powys-stalking-2023 "
-                                 "--number=1 --all",
+      RunShell(cli("hmicfrs") + "history --review=dyfed-powys-stalking-2023 "
+                                "--number=1 --all",
                &output),
       0)
       << output;
@@ -213,6 +266,10 @@ TEST_F(CliEndToEndTest, OverTlsAnImporterLoadsTheExampleForItsAgencies) {
             1);
   EXPECT_THAT(output,
               HasSubstr("PERMISSION_DENIED (ON_BEHALF_OF_NOT_ALLOWED)"));
+  // A force reads the record, not the raw log, whatever --role says.
+  EXPECT_EQ(RunShell(cli("police") + "--role=auditor read-all", &output), 1)
+      << output;
+  EXPECT_THAT(output, HasSubstr("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"));
   EXPECT_EQ(RunShell(cli("stranger") + "head", &output), 3) << output;
   EXPECT_EQ(RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address,
                                   " --timeout_seconds=2 head"),
@@ -284,33 +341,49 @@ TEST_F(CliEndToEndTest, QueryVerbsAnswerAsAtThePast) {
             0)
       << output;
   const std::string review = "dyfed-powys-stalking-2023";
+  // Read as an auditor (the import went as the test mode's importer).
+  const std::string reader = cli + "--role=auditor ";
   // As at 31 July 2024 nothing of January 2025 is known; ratings of June
   // 2024's open recommendations were not stated.
-  ASSERT_EQ(RunShell(cli + "status " + review +
+  ASSERT_EQ(RunShell(reader + "status " + review +
                          " --as-of=2024-07-31 --min_position=99",
                      &output),
             0)
       << output;
   EXPECT_THAT(output, HasSubstr("not stated"));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("2025-01")));
-  ASSERT_EQ(RunShell(cli + "status " + review + " --output=json", &output), 0)
+  ASSERT_EQ(RunShell(reader + "status " + review + " --output=json", &output),
+            0)
       << output;
   EXPECT_THAT(output, HasSubstr("\"review_id\":\"" + review + "\""));
-  ASSERT_EQ(RunShell(cli + "recommendation " + review + " 7", &output), 0)
+  ASSERT_EQ(RunShell(reader + "recommendation " + review + " 7", &output), 0)
       << output;
   EXPECT_THAT(output, HasSubstr("Soteria"));
-  ASSERT_EQ(RunShell(cli + "partner paladin", &output), 0) << output;
+  ASSERT_EQ(RunShell(reader + "partner paladin", &output), 0) << output;
   EXPECT_THAT(output, HasSubstr("victims_supported"));
-  ASSERT_EQ(RunShell(cli + "history --review=" + review + " --number=7 --all",
+  ASSERT_EQ(
+      RunShell(reader + "history --review=" + review + " --number=7 --all",
+               &output),
+      0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("RecommendationClosed"));
+  ASSERT_EQ(RunShell(reader + "attention " + review, &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("risk"));
+  // An unknown review is refused with its reason, exit 1.
+  EXPECT_EQ(RunShell(reader + "status no-such-review", &output), 1);
+  EXPECT_THAT(output, HasSubstr("REVIEW_NOT_FOUND"));
+  // A panel reads reports, not the board; a partner only its own view.
+  EXPECT_EQ(RunShell(cli + "--role=panel status " + review, &output), 1);
+  EXPECT_THAT(output, HasSubstr("ROLE_NOT_ALLOWED"));
+  EXPECT_EQ(RunShell(cli + "--agency=paladin --role=partner partner "
+                           "welsh-womens-aid",
+                     &output),
+            1);
+  EXPECT_THAT(output, HasSubstr("PERMISSION_DENIED (NOT_OWN_AGENCY)"));
+  ASSERT_EQ(RunShell(cli + "--agency=paladin --role=partner partner paladin",
                      &output),
             0)
       << output;
-  EXPECT_THAT(output, HasSubstr("RecommendationClosed"));
-  ASSERT_EQ(RunShell(cli + "attention " + review, &output), 0) << output;
-  EXPECT_THAT(output, HasSubstr("risk"));
-  // An unknown review is refused with its reason, exit 1.
-  EXPECT_EQ(RunShell(cli + "status no-such-review", &output), 1);
-  EXPECT_THAT(output, HasSubstr("REVIEW_NOT_FOUND"));
 }
 
 TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
@@ -324,11 +397,14 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
       << output;
   const std::string subject =
       " --review dyfed-powys-stalking-2023 --period 2025-01";
+  // The Panel reads the report and checks its copy.
+  const std::string panel =
+      cli + "--agency=dyfed-powys-police-and-crime-panel --role=panel ";
 
   // The report alone on stdout: the golden, byte for byte.
   const std::string markdown = dir_.Sub("2025-01.en.md");
   ASSERT_EQ(
-      RunShell(cli + "report" + subject +
+      RunShell(panel + "report" + subject +
                    " --lang en --format md --min_position=99 > " + markdown,
                &output),
       0)
@@ -337,7 +413,7 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   const std::string golden_dir = OVERSIGHT_GOLDEN_DIR;
   EXPECT_TRUE(ReadFile(markdown) == ReadFile(golden_dir + "/2025-01.en.md"));
   const std::string html = dir_.Sub("2025-01.cy.html");
-  ASSERT_EQ(RunShell(cli + "report" + subject +
+  ASSERT_EQ(RunShell(panel + "report" + subject +
                          " --lang=cy --format=html --out=" + html,
                      &output),
             0)
@@ -348,11 +424,21 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   // Only the reviewing body publishes.
   const std::string publish =
       "report publish" + subject + " --lang en --format md --request-id pub-1";
-  EXPECT_EQ(RunShell(cli + "--agency=dyfed-powys-police " + publish, &output),
-            1);
+  EXPECT_EQ(
+      RunShell(cli + "--agency=dyfed-powys-police --role=force " + publish,
+               &output),
+      1);
+  EXPECT_THAT(output, HasSubstr("ROLE_NOT_ALLOWED"));
+  // The rules judge the agency too.
+  EXPECT_EQ(
+      RunShell(
+          cli + "--agency=dyfed-powys-police --role=reviewing-body " + publish,
+          &output),
+      1);
   EXPECT_THAT(output, HasSubstr("REVIEWING_BODY_ONLY"));
-  ASSERT_EQ(RunShell(cli + "--agency=dyfed-powys-opcc " + publish, &output), 0)
-      << output;
+  const std::string opcc =
+      cli + "--agency=dyfed-powys-opcc --role=reviewing-body ";
+  ASSERT_EQ(RunShell(opcc + publish, &output), 0) << output;
   EXPECT_THAT(output, HasSubstr("rendered at position 99\n"));
   std::smatch published;
   ASSERT_TRUE(std::regex_search(output, published,
@@ -360,20 +446,19 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
       << output;
   const std::string position = published[1].str();
   // Publishing the same request again is safe.
-  ASSERT_EQ(RunShell(cli + "--agency=dyfed-powys-opcc " + publish, &output), 0)
-      << output;
+  ASSERT_EQ(RunShell(opcc + publish, &output), 0) << output;
   EXPECT_THAT(output, HasSubstr("already published"));
   EXPECT_THAT(output, HasSubstr("at position " + position + "\n"));
 
   // The copy the Panel was given verifies, by period or by position.
-  ASSERT_EQ(RunShell(cli + "report verify" + subject +
+  ASSERT_EQ(RunShell(panel + "report verify" + subject +
                          " --lang en --format md --file " + markdown,
                      &output),
             0)
       << output;
   EXPECT_THAT(output, HasSubstr("file     sha256"));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("DOES NOT")));
-  ASSERT_EQ(RunShell(cli +
+  ASSERT_EQ(RunShell(panel +
                          "report verify --review dyfed-powys-stalking-2023 "
                          "--publication " +
                          position + " --output=json",
@@ -388,7 +473,7 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 4, "Few");
   std::ofstream(markdown, std::ios::binary | std::ios::trunc) << text;
-  EXPECT_EQ(RunShell(cli +
+  EXPECT_EQ(RunShell(panel +
                          "report verify --review dyfed-powys-stalking-2023 "
                          "--publication=" +
                          position + " --file=" + markdown,
@@ -400,13 +485,13 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   EXPECT_THAT(output, HasSubstr("file:      - Few-term funding"));
 
   // A position that is not a publication.
-  EXPECT_EQ(RunShell(cli + "report verify --review dyfed-powys-stalking-2023 "
-                           "--publication=3",
+  EXPECT_EQ(RunShell(panel + "report verify --review dyfed-powys-stalking-2023 "
+                             "--publication=3",
                      &output),
             1);
   EXPECT_THAT(output, HasSubstr("REPORT_NOT_PUBLISHED"));
   // A bad --format is a usage error.
-  EXPECT_EQ(RunShell(cli + "report" + subject + " --format=pdf", &output), 2);
+  EXPECT_EQ(RunShell(panel + "report" + subject + " --format=pdf", &output), 2);
   EXPECT_THAT(output, HasSubstr("--format must be md or html"));
 }
 

@@ -110,6 +110,10 @@ class ExampleImportTest : public ::testing::Test {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
+    // Read as the OPCC, the reviewing body (the server's test mode).
+    ctx.AddMetadata(kAgencyMetadataKey, "dyfed-powys-opcc");
+    ctx.AddMetadata(kRoleMetadataKey, "reviewing-body");
+    ctx.AddMetadata(kActorMetadataKey, "example-import-test");
     grpc::Status s = queries_->GetStatusBoard(&ctx, request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return response;

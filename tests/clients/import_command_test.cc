@@ -38,7 +38,11 @@ class FakeCommands : public grpc::CallbackGenericService {
  public:
   struct Call {
     std::string method;
-    std::string agency;
+    std::string agency;        // oversight-agency
+    std::string role;          // oversight-role
+    std::string on_behalf_of;  // oversight-on-behalf-of
+    // The agency the command is for: on_behalf_of, else agency.
+    std::string for_agency;
     std::string actor;      // oversight-actor
     std::string actor_bin;  // oversight-actor-bin
     std::string request_id;
@@ -117,9 +121,16 @@ class FakeCommands : public grpc::CallbackGenericService {
     // Every request has request_id = 1, every response result = 1.
     v1::RegisterAgencyRequest request;
     request.ParseFromString(Bytes(in));
-    Call call{context->method(), Metadata(context, kAgencyMetadataKey),
+    Call call{context->method(),
+              Metadata(context, kAgencyMetadataKey),
+              Metadata(context, kRoleMetadataKey),
+              Metadata(context, kOnBehalfOfMetadataKey),
+              "",
               Metadata(context, kActorMetadataKey),
-              Metadata(context, kActorBinMetadataKey), request.request_id()};
+              Metadata(context, kActorBinMetadataKey),
+              request.request_id()};
+    call.for_agency =
+        call.on_behalf_of.empty() ? call.agency : call.on_behalf_of;
     calls_.push_back(call);
     if (absl::StartsWith(call.request_id, "refuse")) {
       context->AddTrailingMetadata("oversight-reason", "PERIOD_NOT_OPEN");
@@ -127,7 +138,7 @@ class FakeCommands : public grpc::CallbackGenericService {
                           "period 2024-01 is not open");
     }
     v1::RegisterAgencyResponse response;
-    auto key = std::make_pair(call.agency, call.request_id);
+    auto key = std::make_pair(call.for_agency, call.request_id);
     auto it = applied_.find(key);
     if (it == applied_.end()) {
       v1::CommandResult result;
@@ -148,6 +159,10 @@ class FakeCommands : public grpc::CallbackGenericService {
   std::map<std::pair<std::string, std::string>, v1::CommandResult> applied_;
   uint64_t head_ = 0;
 };
+
+// An importer of the test mode.
+const CallIdentity kImporter = {IdentityMode::kMetadata, "records-office",
+                                "importer"};
 
 class ImportCommandTest : public ::testing::Test {
  protected:
@@ -226,7 +241,7 @@ TEST_F(ImportCommandTest, EveryCommandReachesItsMethod) {
         "req-" + field->name());
 
     CommandCall call = SendImportLine(*commands_, line, "default-actor",
-                                      std::chrono::seconds(10));
+                                      std::chrono::seconds(10), kImporter);
     ASSERT_TRUE(call.status.ok())
         << field->name() << ": " << call.status.error_message();
     EXPECT_EQ(call.result.position(), static_cast<uint64_t>(i + 1));
@@ -234,7 +249,9 @@ TEST_F(ImportCommandTest, EveryCommandReachesItsMethod) {
     const FakeCommands::Call sent = fake_.calls().back();
     EXPECT_EQ(sent.method, "/oversight.v1.Commands/" + method->name());
     EXPECT_EQ(sent.request_id, "req-" + field->name());
-    EXPECT_EQ(sent.agency, "opcc");
+    EXPECT_EQ(sent.agency, "records-office");
+    EXPECT_EQ(sent.role, "importer");
+    EXPECT_EQ(sent.on_behalf_of, "opcc");
     EXPECT_EQ(sent.actor, "j.jones");
     EXPECT_EQ(sent.actor_bin, "");
   }
@@ -245,10 +262,42 @@ TEST_F(ImportCommandTest, LineWithoutActorIsSentAsTheDefaultActor) {
   line.set_agency("force");
   line.mutable_raise_risk()->set_request_id("risk-1");
   CommandCall call = SendImportLine(*commands_, line, "oversight-cli:tester",
-                                    std::chrono::seconds(10));
+                                    std::chrono::seconds(10), kImporter);
   ASSERT_TRUE(call.status.ok()) << call.status.error_message();
-  EXPECT_EQ(fake_.calls().back().agency, "force");
+  EXPECT_EQ(fake_.calls().back().for_agency, "force");
   EXPECT_EQ(fake_.calls().back().actor, "oversight-cli:tester");
+}
+
+// Who a line is sent as: over TLS only the agency it is for (the
+// certificate says who sends); in the test mode the caller's agency and
+// role too, and the agency it is for only when it is another.
+TEST_F(ImportCommandTest, IdentityMetadataByMode) {
+  v1::ImportLine line;
+  line.set_agency("opcc");
+  line.mutable_assign_rating()->set_request_id("rate-1");
+  ASSERT_TRUE(SendImportLine(*commands_, line, "", std::chrono::seconds(10),
+                             {IdentityMode::kCertificate, "", ""})
+                  .status.ok());
+  FakeCommands::Call sent = fake_.calls().back();
+  EXPECT_EQ(sent.agency, "");
+  EXPECT_EQ(sent.role, "");
+  EXPECT_EQ(sent.on_behalf_of, "opcc");
+
+  line.mutable_assign_rating()->set_request_id("rate-2");
+  ASSERT_TRUE(
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10),
+                     {IdentityMode::kMetadata, "opcc", "reviewing-body"})
+          .status.ok());
+  sent = fake_.calls().back();
+  EXPECT_EQ(sent.agency, "opcc");
+  EXPECT_EQ(sent.role, "reviewing-body");
+  EXPECT_EQ(sent.on_behalf_of, "");
+
+  line.mutable_assign_rating()->set_request_id("rate-3");
+  ASSERT_TRUE(SendImportLine(*commands_, line, "", std::chrono::seconds(10),
+                             {IdentityMode::kMetadata, "opcc", ""})
+                  .status.ok());
+  EXPECT_EQ(fake_.calls().back().role, "");  // none stated
 }
 
 TEST_F(ImportCommandTest, ActorBeyondAsciiIsSentAsBinaryMetadata) {
@@ -257,7 +306,7 @@ TEST_F(ImportCommandTest, ActorBeyondAsciiIsSentAsBinaryMetadata) {
   line.set_actor("Siân Jones");
   line.mutable_assign_rating()->set_request_id("rate-1");
   CommandCall call =
-      SendImportLine(*commands_, line, "", std::chrono::seconds(10));
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10), kImporter);
   ASSERT_TRUE(call.status.ok()) << call.status.error_message();
   EXPECT_EQ(fake_.calls().back().actor_bin, "Siân Jones");
   EXPECT_EQ(fake_.calls().back().actor, "");
@@ -268,7 +317,7 @@ TEST_F(ImportCommandTest, RefusalKeepsTheReasonTrailer) {
   line.set_agency("opcc");
   line.mutable_assign_rating()->set_request_id("refuse-1");
   CommandCall call =
-      SendImportLine(*commands_, line, "", std::chrono::seconds(10));
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10), kImporter);
   EXPECT_EQ(call.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(FormatStatus(call.status, *call.context),
             "FAILED_PRECONDITION (PERIOD_NOT_OPEN): period 2024-01 is not "
@@ -280,7 +329,7 @@ TEST_F(ImportCommandTest, LineWithoutCommandFailsLocally) {
   v1::ImportLine line;
   line.set_agency("opcc");
   CommandCall call =
-      SendImportLine(*commands_, line, "", std::chrono::seconds(10));
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10), kImporter);
   EXPECT_EQ(call.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(fake_.calls().empty());
 }
@@ -309,9 +358,13 @@ TEST_F(ImportCommandTest, ImportsInOrderAndRunningAgainIsSafe) {
   ASSERT_EQ(calls.size(), 3u);
   EXPECT_EQ(calls[0].method, "/oversight.v1.Commands/OpenReview");
   EXPECT_EQ(calls[0].actor, "oversight-cli:tester");
+  // By default, the test mode's importer: the CLI's own agency.
+  EXPECT_EQ(calls[0].agency, "oversight-cli");
+  EXPECT_EQ(calls[0].role, "importer");
+  EXPECT_EQ(calls[0].on_behalf_of, "opcc");
   EXPECT_EQ(calls[1].method, "/oversight.v1.Commands/IssueRecommendation");
   EXPECT_EQ(calls[2].method, "/oversight.v1.Commands/SubmitProgressUpdate");
-  EXPECT_EQ(calls[2].agency, "force");
+  EXPECT_EQ(calls[2].for_agency, "force");
   EXPECT_EQ(calls[2].actor, "a.force");
 
   ASSERT_EQ(Import(path), kExitOk) << err_.str();
