@@ -19,10 +19,14 @@ namespace {
 constexpr int kRecommendationsPerClient = 16;
 constexpr char kReview[] = "bench-review";
 
+// A context calling as `agency` with the role it holds here: the OPCC as
+// the reviewing body, the police as the force.
 std::unique_ptr<grpc::ClientContext> As(const std::string& agency) {
   auto context = std::make_unique<grpc::ClientContext>();
   SetDeadline(context.get());
   context->AddMetadata("oversight-agency", agency);
+  context->AddMetadata("oversight-role",
+                       agency == "opcc" ? "reviewing-body" : "force");
   context->AddMetadata("oversight-actor", "oversight-bench");
   return context;
 }

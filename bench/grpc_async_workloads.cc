@@ -59,7 +59,7 @@ void StartCall(v1::EventStore::Stub* stub, grpc::CompletionQueue* cq,
     e->set_data(payloads[lane->turn++ % payloads.size()]);
   }
   lane->context = std::make_unique<grpc::ClientContext>();
-  SetDeadline(lane->context.get());
+  SetRawLogCall(lane->context.get());
   lane->started = Clock::now();
   lane->rpc = stub->AsyncAppend(lane->context.get(), lane->request, cq);
   lane->rpc->Finish(&lane->response, &lane->status, lane);

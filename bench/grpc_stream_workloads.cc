@@ -21,6 +21,7 @@ class StreamAppender {
                  size_t bytes, int events)
       : stub_(v1::EventStore::NewStub(channel)), bytes_(bytes), turn_(index) {
     // A stream lives for the whole run; its deadline is a generous bound.
+    SetRawLogCall(&context_);
     context_.set_deadline(std::chrono::system_clock::now() +
                           std::chrono::minutes(10));
     stream_ = stub_->AppendStream(&context_);

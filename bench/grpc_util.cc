@@ -26,6 +26,13 @@ void SetDeadline(grpc::ClientContext* context) {
                         std::chrono::seconds(30));
 }
 
+void SetRawLogCall(grpc::ClientContext* context) {
+  SetDeadline(context);
+  context->AddMetadata("oversight-agency", "deployment");
+  context->AddMetadata("oversight-role", "operator");
+  context->AddMetadata("oversight-actor", "oversight-bench");
+}
+
 std::string GrpcError(const grpc::Status& status) {
   return absl::StrCat("gRPC code ", static_cast<int>(status.error_code()), ": ",
                       status.error_message());
@@ -35,7 +42,7 @@ absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
     eventstore::EventLog* log) {
   services::ServerOptions options;
   options.listen = "127.0.0.1:0";
-  // The command workloads name their agency in metadata (loopback only).
+  // The workloads name their agency and role in metadata (loopback only).
   options.insecure_identity_from_metadata = true;
   return services::OversightServer::Start(options, log);
 }

@@ -46,7 +46,7 @@ class GrpcAppender {
       e.set_data(payloads[turn_++ % payloads.size()]);
     }
     grpc::ClientContext context;
-    SetDeadline(&context);
+    SetRawLogCall(&context);
     v1::AppendResponse response;
     grpc::Status s = stub_->Append(&context, request_, &response);
     if (!s.ok()) {
@@ -131,7 +131,7 @@ PointSpec GrpcPingSpec(const WorkloadOptions& options, int clients) {
                                v1::EventStore::NewStub(std::move(channel));
                            return Operation([stub]() -> OpOutcome {
                              grpc::ClientContext context;
-                             SetDeadline(&context);
+                             SetRawLogCall(&context);
                              v1::GetHeadResponse response;
                              grpc::Status s = stub->GetHead(
                                  &context, v1::GetHeadRequest(), &response);

@@ -73,7 +73,7 @@ Point SubscribeScan(v1::EventStore::Stub* stub, uint64_t expected_events) {
   const Clock::time_point start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
   grpc::ClientContext context;
-  SetDeadline(&context);
+  SetRawLogCall(&context);
   v1::SubscribeRequest request;
   request.set_from_position(1);
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
@@ -176,7 +176,7 @@ std::vector<Point> RunReadAll(const WorkloadOptions& options, uint64_t events,
           [&](uint64_t from) -> absl::StatusOr<std::pair<size_t, uint64_t>> {
         if (stub == nullptr) return server.status();
         grpc::ClientContext context;
-        SetDeadline(&context);
+        SetRawLogCall(&context);
         v1::ReadAllRequest request;
         request.set_from_position(from);
         request.set_direction(v1::READ_DIRECTION_FORWARDS);

@@ -43,6 +43,11 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address,
 // machine can take a while; a call that hits it counts as an error.
 void SetDeadline(grpc::ClientContext* context);
 
+// A call of the raw log (EventStore): SetDeadline, and the identity of the
+// deployment's operator, the one role that may append to it (the server
+// runs in its test mode, identity from metadata; docs/security.md).
+void SetRawLogCall(grpc::ClientContext* context);
+
 std::string GrpcError(const grpc::Status& status);
 
 // Starts an OversightServer for `log` on 127.0.0.1, on a free port.
