@@ -6,6 +6,7 @@
 #
 #   bash scripts/certs.sh                 # into ./certs
 #   CERTS_DIR=/tmp/c TRUST_DOMAIN=oversight.example bash scripts/certs.sh
+#   OPERATOR=1 bash scripts/certs.sh      # also the deployment's operator
 #
 # A client certificate names its holder in one URI subject alternative
 # name, spiffe://TRUST_DOMAIN/agency/AGENCY/role/ROLE, and a person or
@@ -21,6 +22,10 @@
 #   AGENCY.pem, AGENCY.key          one per agency below (valid 1 year)
 #   importer.pem, importer.key      the OPCC's importer, which loads the
 #                                   example on behalf of the agencies
+#   operator.pem, operator.key      with OPERATOR=1 only: the deployment's
+#                                   own tooling (role operator, agency
+#                                   "deployment"), the one role that may
+#                                   append to the raw log; no agency's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +45,10 @@ CLIENTS=(
   "hmicfrs hmicfrs auditor HMICFRS"
   "importer dyfed-powys-opcc importer OPCC importer"
 )
+# The operator writes the raw log: not made unless asked for.
+if [[ "${OPERATOR:-0}" == 1 ]]; then
+  CLIENTS+=("operator deployment operator Deployment operator")
+fi
 
 command -v openssl >/dev/null || {
   echo "certs.sh: openssl is missing (bash scripts/install-deps.sh)" >&2

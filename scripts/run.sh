@@ -11,6 +11,7 @@
 #   LOAD_EXAMPLE=0 bash scripts/run.sh       # start without the example
 #   INSECURE=1 bash scripts/run.sh           # the test mode: plaintext,
 #                                            # identity from call metadata
+#                                            # (the CLI's --agency, --role)
 #
 # Loading is safe to repeat: every command carries a request id, so lines
 # already applied are recognised and nothing is written twice.
@@ -33,14 +34,19 @@ TRUST_DOMAIN=${TRUST_DOMAIN:-oversight.example}
 EXAMPLE=examples/dyfed-powys/stalking-review-2025-01.jsonl
 CLI=("$BUILD_DIR/clients/oversight" --server="$LISTEN")
 
+# READER: the CLI as someone who may read the raw log (an auditor).
 if [[ "${INSECURE:-0}" == 1 ]]; then
   SERVER_FLAGS=(--insecure_identity_from_metadata)
   HOW="plaintext, identity from call metadata (test mode)"
+  # The import goes as the CLI's test-mode importer, for each line's agency.
+  READER=("${CLI[@]}" --agency=hmicfrs --role=auditor)
 else
   CERTS_DIR="$CERTS_DIR" TRUST_DOMAIN="$TRUST_DOMAIN" bash scripts/certs.sh
   SERVER_FLAGS=(--tls_cert="$CERTS_DIR/server.pem"
     --tls_key="$CERTS_DIR/server.key" --tls_client_ca="$CERTS_DIR/ca.pem"
     --tls_trust_domain="$TRUST_DOMAIN")
+  READER=("${CLI[@]}" --cert="$CERTS_DIR/hmicfrs.pem"
+    --key="$CERTS_DIR/hmicfrs.key" --ca="$CERTS_DIR/ca.pem")
   CLI+=(--cert="$CERTS_DIR/importer.pem" --key="$CERTS_DIR/importer.key"
     --ca="$CERTS_DIR/ca.pem")
   HOW="mutual TLS, client certificates from $CERTS_DIR/ca.pem"
@@ -52,8 +58,9 @@ echo "oversightd: starting on $LISTEN ($HOW) with data in $DATA_DIR (Ctrl-C stop
 SERVER=$!
 trap 'kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER"; exit' INT TERM
 
-# Wait until it answers (opening verifies the whole chain first).
-until "${CLI[@]}" --timeout_seconds=1 head >/dev/null 2>&1; do
+# Wait until it answers (opening verifies the whole chain first). Every
+# role may ask for the head; without TLS the role is the CLI's --role.
+until "${READER[@]}" --timeout_seconds=1 head >/dev/null 2>&1; do
   if ! kill -0 "$SERVER" 2>/dev/null; then
     wait "$SERVER" || exit $?
   fi
@@ -64,5 +71,5 @@ if [[ "${LOAD_EXAMPLE:-1}" != 0 ]]; then
   echo "loading the worked example: $EXAMPLE"
   "${CLI[@]}" import "$EXAMPLE"
 fi
-echo "try, in another terminal: ${CLI[*]} read-all --all"
+echo "try, in another terminal: ${READER[*]} read-all --all"
 wait "$SERVER"
