@@ -6,6 +6,7 @@
 
 #include "services/authorization.h"
 
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,8 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "eventstore/errors.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
@@ -128,6 +132,55 @@ TEST(AuthorizationTableTest, CoversEveryMethodOfTheServicesOnce) {
   // Nobody may call what the table does not name.
   EXPECT_TRUE(AllowedRoles("/oversight.v1.Commands/DeleteEverything").empty());
   EXPECT_TRUE(AllowedRoles("/grpc.health.v1.Health/Check").empty());
+}
+
+// docs/security.md writes the table out, one row per RPC
+// (`Service.Method`) and a column per role, "✓" where allowed.
+TEST(AuthorizationTableTest, TheDocumentedTableIsTheEnforcedOne) {
+  std::ifstream in(OVERSIGHT_SECURITY_DOC);
+  ASSERT_TRUE(in.is_open()) << OVERSIGHT_SECURITY_DOC;
+  std::vector<std::string> roles;
+  std::map<std::string, std::set<std::string>> documented;
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (absl::StartsWith(line, "## ")) {
+      in_section = line == "## Authorisation";
+      continue;
+    }
+    if (!in_section || !absl::StartsWith(line, "| ")) continue;
+    std::vector<std::string> cells;
+    for (absl::string_view cell : absl::StrSplit(line, '|')) {
+      cells.push_back(std::string(absl::StripAsciiWhitespace(cell)));
+    }
+    // "", first column, ..., "" around the outer bars.
+    if (cells.size() < 3) continue;
+    cells = std::vector<std::string>(cells.begin() + 1, cells.end() - 1);
+    if (cells[0] == "RPC") {
+      roles.assign(cells.begin() + 1, cells.end());
+      continue;
+    }
+    absl::string_view rpc = cells[0];
+    if (roles.empty() || !absl::ConsumePrefix(&rpc, "`") ||
+        !absl::ConsumeSuffix(&rpc, "`")) {
+      continue;
+    }
+    ASSERT_EQ(cells.size(), roles.size() + 1) << line;
+    const size_t dot = rpc.find('.');
+    ASSERT_NE(dot, absl::string_view::npos) << line;
+    std::set<std::string>& allowed = documented[absl::StrCat(
+        "/oversight.v1.", rpc.substr(0, dot), "/", rpc.substr(dot + 1))];
+    for (size_t i = 0; i < roles.size(); ++i) {
+      if (absl::StartsWith(cells[i + 1], "✓")) allowed.insert(roles[i]);
+    }
+  }
+  EXPECT_EQ(roles, std::vector<std::string>({"none", "force", "reviewing-body",
+                                             "partner", "panel", "auditor",
+                                             "importer", "operator"}));
+  std::map<std::string, std::set<std::string>> served;
+  for (const RpcPermission& row : AuthorizationTable()) {
+    served[row.method] = Names(row.roles);
+  }
+  EXPECT_EQ(documented, served);
 }
 
 TEST(AuthorizationTableTest, NoRoleAtAllMayCallNothing) {
