@@ -701,6 +701,8 @@ int RunOnly(const std::string& only, es::RocksEventStore* store,
     }
     sv::ServerOptions options;
     options.listen = "127.0.0.1:0";
+    // The queries name their reader (an auditor) in metadata.
+    options.insecure_identity_from_metadata = true;
     options.snapshots = store;
     options.projections.snapshot_every = 0;
     absl::StatusOr<std::unique_ptr<sv::OversightServer>> server =
@@ -906,6 +908,7 @@ int main(int argc, char** argv) {
   const Memory before_server = MemoryOf("self");
   sv::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
+  server_options.insecure_identity_from_metadata = true;
   server_options.snapshots = store.get();
   server_options.projections.snapshot_every = 0;
   const auto server_started = Clock::now();
