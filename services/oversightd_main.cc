@@ -8,7 +8,9 @@
 // It serves mutual TLS: callers present a certificate from the
 // deployment's CA, which names their agency and role (docs/security.md).
 // For tests and local use only, --insecure_identity_from_metadata serves
-// plaintext on a loopback address and takes the agency from call metadata.
+// plaintext on a loopback address and takes the agency and its role from
+// call metadata. Either way, every call is checked against the table of
+// role × RPC (services/authorization.h).
 //
 //   oversightd --listen=127.0.0.1:50051 --data_dir=./data \
 //       --tls_cert=certs/server.pem --tls_key=certs/server.key \
@@ -52,10 +54,10 @@ ABSL_FLAG(std::string, tls_trust_domain, "",
           "accept client identities (spiffe://DOMAIN/agency/ID/role/ROLE) "
           "of this trust domain only; empty: any the CA signed");
 ABSL_FLAG(bool, insecure_identity_from_metadata, false,
-          "instead of TLS: serve plaintext and take the acting agency from "
-          "the oversight-agency and oversight-actor call metadata, "
-          "unverified; for tests and local use, allowed only when --listen "
-          "is a loopback address");
+          "instead of TLS: serve plaintext and take the acting agency, its "
+          "role and the person from the oversight-agency, oversight-role "
+          "and oversight-actor call metadata, unverified; for tests and "
+          "local use, allowed only when --listen is a loopback address");
 ABSL_FLAG(bool, rebuild, false,
           "rebuild the read models from the whole log instead of starting "
           "from their snapshot");
