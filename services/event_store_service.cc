@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "eventstore/subscription.h"
 #include "services/append_stream_reactor.h"
 #include "services/authorization.h"
+#include "services/disclosure.h"
 #include "services/proto_convert.h"
 #include "services/raw_append_policy.h"
 #include "services/status_mapping.h"
@@ -29,20 +33,42 @@ size_t PayloadBytes(const es::RecordedEvent& e) {
   return e.data.size() + e.metadata.size() + e.stream.size() + e.type.size();
 }
 
-// Moves events into `response` until it holds kMaxResponseBytes of
-// payload (always at least one). Returns how many it took; the rest, if
-// any, start at the returned index and are left untouched.
+// Moves events into `response`, as `reader` may see them, until it holds
+// kMaxResponseBytes of payload (always at least one). Returns how many it
+// took; the rest, if any, start at the returned index and are left
+// untouched. Adds the positions of sensitive events sent in full to
+// `consulted`.
 template <typename Response>
 size_t MoveIntoPage(std::vector<es::RecordedEvent>& events,
-                    Response* response) {
+                    const projections::Reader& reader, Response* response,
+                    std::vector<uint64_t>* consulted) {
   size_t bytes = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     const size_t size = PayloadBytes(events[i]);
     if (bytes > 0 && bytes + size > kMaxResponseBytes) return i;
     bytes += size;
-    ToProto(std::move(events[i]), response->add_events());
+    const uint64_t position = events[i].position;
+    if (ToProtoForReader(reader, std::move(events[i]),
+                         response->add_events())) {
+      consulted->push_back(position);
+    }
   }
   return events.size();
+}
+
+// Records that `reading` was answered `consulted` (not empty) by
+// `method`, asked `request`.
+absl::StatusOr<uint64_t> RecordConsultation(
+    const AccessLog& access_log, const Reading& reading,
+    const std::string& method, const google::protobuf::Message& request,
+    std::vector<uint64_t> consulted) {
+  Access access;
+  access.kind = v1::ACCESS_KIND_CONSULTATION;
+  access.method = method;
+  access.query = AccessLog::QueryText(request);
+  access.positions = std::move(consulted);
+  access.justification = reading.justification;
+  return access_log.Record(reading.caller, std::move(access));
 }
 
 // Finishes `reactor` with `status`, mapping it at the edge.
@@ -61,11 +87,16 @@ class SubscribeReactor final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
  public:
   SubscribeReactor(std::unique_ptr<es::Subscription> subscription,
-                   Executor* executor, grpc::CallbackServerContext* context)
+                   Executor* executor, grpc::CallbackServerContext* context,
+                   Reading reading, const AccessLog* access_log,
+                   v1::SubscribeRequest request)
       : state_(std::make_shared<State>()) {
     state_->subscription = std::move(subscription);
     state_->executor = executor;
     state_->context = context;
+    state_->reading = std::move(reading);
+    state_->access_log = access_log;
+    state_->request = std::move(request);
     state_->reactor = this;
     SchedulePump(state_);
   }
@@ -110,6 +141,9 @@ class SubscribeReactor final
     v1::SubscribeResponse in_flight;
     Executor* executor = nullptr;
     grpc::CallbackServerContext* context = nullptr;
+    Reading reading;
+    const AccessLog* access_log = nullptr;
+    v1::SubscribeRequest request;  // what the access log records as asked
   };
 
   static void SchedulePump(const std::shared_ptr<State>& state) {
@@ -172,8 +206,35 @@ class SubscribeReactor final
         reactor->Finish(ToGrpcStatus(batch.status(), state->context));
         return;
       }
+      // Sensitive events sent in full are recorded in the access log, one
+      // entry a batch, before any of the batch is sent.
+      std::vector<uint64_t> consulted;
+      std::vector<size_t> sensitive;  // their indexes in the outbox
       for (const es::SharedEvent& e : batch->events) {
-        ToProto(*e, state->outbox.emplace_back().mutable_event());
+        v1::SubscribeResponse& out = state->outbox.emplace_back();
+        if (ToProtoForReader(state->reading.reader, es::RecordedEvent(*e),
+                             out.mutable_event())) {
+          consulted.push_back(e->position);
+          sensitive.push_back(state->outbox.size() - 1);
+        }
+      }
+      if (!consulted.empty()) {
+        absl::StatusOr<uint64_t> recorded =
+            RecordConsultation(*state->access_log, state->reading,
+                               RpcName<v1::EventStore, v1::SubscribeRequest>(),
+                               state->request, std::move(consulted));
+        if (!recorded.ok()) {
+          state->outbox.clear();
+          {
+            absl::MutexLock lock(&state->mu);
+            state->finished = true;
+          }
+          reactor->Finish(ToGrpcStatus(recorded.status(), state->context));
+          return;
+        }
+        for (size_t i : sensitive) {
+          state->outbox[i].set_access_recorded_position(*recorded);
+        }
       }
       if (batch->caught_up) {
         state->outbox.emplace_back().mutable_caught_up()->set_head_position(
@@ -270,13 +331,14 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
     grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request,
     v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status s =
-          gate_->Admit(*context, Method<v1::ReadStreamRequest>()).status();
-      !s.ok()) {
-    Finish(reactor, context, s);
+  absl::StatusOr<Reading> reading =
+      AdmitReading(*gate_, *context, Method<v1::ReadStreamRequest>());
+  if (!reading.ok()) {
+    Finish(reactor, context, reading.status());
     return reactor;
   }
-  executor_->Schedule([this, reactor, context, request, response] {
+  executor_->Schedule([this, reactor, context, request, response,
+                       reading = *std::move(reading)] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
     if (!direction.ok()) return Finish(reactor, context, direction.status());
     absl::StatusOr<size_t> max_count = MaxCount(request->max_count());
@@ -286,12 +348,24 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
     absl::StatusOr<es::ReadResult> read =
         log_->ReadStream(request->stream(), from, *direction, *max_count);
     if (!read.ok()) return Finish(reactor, context, read.status());
-    const size_t taken = MoveIntoPage(read->events, response);
+    std::vector<uint64_t> consulted;
+    const size_t taken =
+        MoveIntoPage(read->events, reading.reader, response, &consulted);
     if (taken < read->events.size()) {
       response->set_next_revision(read->events[taken].revision);
     } else {
       response->set_next_revision(read->next);
       response->set_end_of_stream(read->end_reached);
+    }
+    if (!consulted.empty()) {
+      absl::StatusOr<uint64_t> recorded = RecordConsultation(
+          access_log_, reading, Method<v1::ReadStreamRequest>(), *request,
+          std::move(consulted));
+      if (!recorded.ok()) {
+        response->Clear();
+        return Finish(reactor, context, recorded.status());
+      }
+      response->set_access_recorded_position(*recorded);
     }
     reactor->Finish(grpc::Status::OK);
   });
@@ -302,13 +376,14 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
     grpc::CallbackServerContext* context, const v1::ReadAllRequest* request,
     v1::ReadAllResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status s =
-          gate_->Admit(*context, Method<v1::ReadAllRequest>()).status();
-      !s.ok()) {
-    Finish(reactor, context, s);
+  absl::StatusOr<Reading> reading =
+      AdmitReading(*gate_, *context, Method<v1::ReadAllRequest>());
+  if (!reading.ok()) {
+    Finish(reactor, context, reading.status());
     return reactor;
   }
-  executor_->Schedule([this, reactor, context, request, response] {
+  executor_->Schedule([this, reactor, context, request, response,
+                       reading = *std::move(reading)] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
     if (!direction.ok()) return Finish(reactor, context, direction.status());
     absl::StatusOr<size_t> max_count = MaxCount(request->max_count());
@@ -318,12 +393,24 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
     absl::StatusOr<es::ReadResult> read = log_->ReadAll(
         from, *direction, *max_count, FromProto(request->filter()));
     if (!read.ok()) return Finish(reactor, context, read.status());
-    const size_t taken = MoveIntoPage(read->events, response);
+    std::vector<uint64_t> consulted;
+    const size_t taken =
+        MoveIntoPage(read->events, reading.reader, response, &consulted);
     if (taken < read->events.size()) {
       response->set_next_position(read->events[taken].position);
     } else {
       response->set_next_position(read->next);
       response->set_end_of_log(read->end_reached);
+    }
+    if (!consulted.empty()) {
+      absl::StatusOr<uint64_t> recorded =
+          RecordConsultation(access_log_, reading, Method<v1::ReadAllRequest>(),
+                             *request, std::move(consulted));
+      if (!recorded.ok()) {
+        response->Clear();
+        return Finish(reactor, context, recorded.status());
+      }
+      response->set_access_recorded_position(*recorded);
     }
     reactor->Finish(grpc::Status::OK);
   });
@@ -332,10 +419,10 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  if (absl::Status s =
-          gate_->Admit(*context, Method<v1::SubscribeRequest>()).status();
-      !s.ok()) {
-    return new RefusedSubscription(ToGrpcStatus(s, context));
+  absl::StatusOr<Reading> reading =
+      AdmitReading(*gate_, *context, Method<v1::SubscribeRequest>());
+  if (!reading.ok()) {
+    return new RefusedSubscription(ToGrpcStatus(reading.status(), context));
   }
   const es::Position from =
       request->from_end() ? es::kFromEnd : request->from_position();
@@ -344,7 +431,8 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
     return new RefusedSubscription(ToGrpcStatus(s, context));
   }
   return new SubscribeReactor(log_->Subscribe(from, std::move(filter)),
-                              executor_, context);
+                              executor_, context, *std::move(reading),
+                              &access_log_, *request);
 }
 
 grpc::ServerUnaryReactor* EventStoreService::GetHead(

@@ -11,12 +11,22 @@
 // its role may (authorization.h: appends are the operator's, reads the
 // auditor's and the operator's); a streaming call is refused before its
 // stream starts.
+//
+// Need-to-know (docs/security.md): raw reads and subscriptions give an
+// OFFICIAL-SENSITIVE domain event the caller may not read (or reads
+// without a justification) as `withheld`, without its data; an answer
+// that carries sensitive content is recorded in the access log
+// (access_log.h) before it is sent, and not sent when it cannot be.
 
 #ifndef OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_
 #define OVERSIGHT_SERVICES_EVENT_STORE_SERVICE_H_
 
+#include <functional>
+
+#include "absl/time/time.h"
 #include "eventstore/event_log.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
+#include "services/access_log.h"
 #include "services/call_gate.h"
 #include "services/executor.h"
 
@@ -26,12 +36,18 @@ class EventStoreService final : public v1::EventStore::CallbackService {
  public:
   // `log`, `executor` and `gate` must outlive the service and every call
   // on it. VerifyChain checks `verify_chunk` positions per executor task.
+  // `clock` dates the access log's entries (default: absl::Now).
   EventStoreService(eventstore::EventLog* log, Executor* executor,
-                    const CallGate* gate, uint64_t verify_chunk = 65536)
+                    const CallGate* gate, uint64_t verify_chunk = 65536,
+                    std::function<absl::Time()> clock = nullptr)
       : log_(log),
         executor_(executor),
         gate_(gate),
-        verify_chunk_(verify_chunk < 1 ? 1 : verify_chunk) {}
+        verify_chunk_(verify_chunk < 1 ? 1 : verify_chunk),
+        access_log_(log,
+                    clock ? std::move(clock) : std::function<absl::Time()>([] {
+                      return absl::Now();
+                    })) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
@@ -66,6 +82,7 @@ class EventStoreService final : public v1::EventStore::CallbackService {
   Executor* const executor_;
   const CallGate* const gate_;
   const uint64_t verify_chunk_;
+  const AccessLog access_log_;
 };
 
 }  // namespace oversight::services

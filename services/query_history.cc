@@ -7,6 +7,7 @@
 #include "eventstore/errors.h"
 #include "projections/aggregates.h"
 #include "projections/domain_errors.h"
+#include "projections/need_to_know.h"
 #include "projections/read_model.h"
 #include "projections/validation.h"
 #include "services/query_service.h"
@@ -71,7 +72,8 @@ absl::StatusOr<std::vector<std::string>> SubjectKeys(
 
 }  // namespace
 
-absl::Status QueryService::History(const v1::ListHistoryRequest& request,
+absl::Status QueryService::History(const Reading& reading,
+                                   const v1::ListHistoryRequest& request,
                                    v1::ListHistoryResponse* response) {
   if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
     return es::WithReason(
@@ -197,7 +199,9 @@ absl::Status QueryService::History(const v1::ListHistoryRequest& request,
     more = last_examined < page.pinned_position;
   }
 
-  // Corrections beside what they correct.
+  // Corrections beside what they correct; sensitive events the reader may
+  // not read in their place, withheld.
+  Disclosed disclosed;
   host_->Read([&](const v1::ProjectionState& state) {
     auto update_of =
         [&](const std::string& review_id, int32_t number,
@@ -219,6 +223,15 @@ absl::Status QueryService::History(const v1::ListHistoryRequest& request,
       entry->mutable_recorded_at()->set_seconds(recorded / 1000000);
       entry->mutable_recorded_at()->set_nanos(
           static_cast<int32_t>(recorded % 1000000 * 1000));
+      if (pj::IsSensitive(e.event)) {
+        if (!pj::MayRead(reading.reader, e.event)) {
+          ++disclosed.withheld;
+          entry->set_withheld(true);
+          *entry->mutable_event() = pj::WithheldEnvelope(e.event);
+          continue;
+        }
+        disclosed.consulted.push_back(e.position);
+      }
       const v1::DomainEvent& d = e.event;
       const v1::ProjectedUpdate* u = nullptr;
       if (d.has_progress_update_submitted()) {
@@ -248,7 +261,8 @@ absl::Status QueryService::History(const v1::ListHistoryRequest& request,
         tokens_.Issue({last_examined, page.pinned_position}, digest));
   }
   *response->mutable_reflects() = ReflectsOf(*filter);
-  return absl::OkStatus();
+  return RecordConsultation(reading, request, disclosed,
+                            response->mutable_reflects());
 }
 
 }  // namespace oversight::services

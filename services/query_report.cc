@@ -6,10 +6,12 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "eventstore/errors.h"
 #include "eventstore/limits.h"
 #include "projections/aggregates.h"
 #include "projections/domain_errors.h"
@@ -161,9 +163,36 @@ std::optional<LineDifference> FirstDifference(absl::string_view expected,
   }
 }
 
+// The latest ReportPublished event of review `review_id` that `matches`,
+// or nullptr; NOT_FOUND when the review has no events at all. `events`
+// keeps what the pointer points into.
+absl::StatusOr<const pj::RecordedDomainEvent*> LatestPublication(
+    es::EventLog* log, const std::string& review_id,
+    const std::function<bool(const pj::RecordedDomainEvent&)>& matches,
+    std::vector<pj::RecordedDomainEvent>* events) {
+  // Publications are recorded in the review's stream.
+  absl::StatusOr<std::vector<pj::RecordedDomainEvent>> read =
+      ReadStreams(log, {pj::ReviewStream(review_id)}, pj::AsOfFilter{});
+  if (!read.ok()) return read.status();
+  *events = *std::move(read);
+  if (events->empty()) {
+    return pj::NotFound(
+        pj::kReasonReviewNotFound,
+        absl::StrCat("review \"", review_id, "\" does not exist"));
+  }
+  const pj::RecordedDomainEvent* found = nullptr;
+  for (const pj::RecordedDomainEvent& e : *events) {
+    if (e.event.has_report_published() && matches(e)) {
+      found = &e;  // the latest wins
+    }
+  }
+  return found;
+}
+
 // --------------------------------------------------------------- GetReport
 
-absl::Status QueryService::ReportContent(const v1::GetReportRequest& request,
+absl::Status QueryService::ReportContent(const Reading& reading,
+                                         const v1::GetReportRequest& request,
                                          v1::GetReportResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
     return s;
@@ -180,6 +209,40 @@ absl::Status QueryService::ReportContent(const v1::GetReportRequest& request,
   absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
       request.as_of(), host_->position(), log_->Head().position, clock_());
   if (!filter.ok()) return filter.status();
+  if (reading.caller.role == Role::kPanel) {
+    // The Panel reads published reports only: the latest publication of
+    // this period, language and format, as it was sealed.
+    if (IsPast(request.as_of())) {
+      return es::WithReason(
+          absl::PermissionDeniedError(
+              "the Panel reads published reports only, as they were "
+              "published: leave as_of unset"),
+          kReasonPublishedReportsOnly);
+    }
+    std::vector<pj::RecordedDomainEvent> events;
+    absl::StatusOr<const pj::RecordedDomainEvent*> published =
+        LatestPublication(
+            log_, request.review_id(),
+            [&](const pj::RecordedDomainEvent& e) {
+              const v1::ReportPublished& p = e.event.report_published();
+              return p.period() == request.period() &&
+                     p.language() == request.language() &&
+                     p.format() == request.format();
+            },
+            &events);
+    if (!published.ok()) return published.status();
+    if (*published == nullptr) {
+      return pj::NotFound(
+          pj::kReasonReportNotPublished,
+          absl::StrCat("review \"", request.review_id(),
+                       "\" has published no report for ", request.period(),
+                       " in that language and format, and the Panel reads "
+                       "published reports only"));
+    }
+    filter->position =
+        (*published)->event.report_published().rendered_position();
+    filter->effective_at.reset();
+  }
   // Whether the review exists is RenderReport's to say (NOT_FOUND), as at
   // the position asked: the live read models may not have reached it.
   pj::ReportRequest render;
@@ -192,6 +255,19 @@ absl::Status QueryService::ReportContent(const v1::GetReportRequest& request,
   absl::StatusOr<std::string> content = reports_.Render(render, *filter);
   if (!content.ok()) return content.status();
   *response->mutable_reflects() = ReflectsOf(*filter);
+  // A report rendered is a disclosure, recorded before it is sent (with
+  // no positions: a report holds no sensitive content).
+  Access access;
+  access.kind = v1::ACCESS_KIND_DISCLOSURE;
+  access.method = RpcName<v1::Queries, v1::GetReportRequest>();
+  access.query = AccessLog::QueryText(request);
+  access.justification = reading.justification;
+  access.recipients.assign(request.recipients().begin(),
+                           request.recipients().end());
+  absl::StatusOr<uint64_t> recorded =
+      access_log_.Record(reading.caller, std::move(access));
+  if (!recorded.ok()) return recorded.status();
+  response->mutable_reflects()->set_access_recorded_position(*recorded);
   response->set_media_type(pj::ReportMediaType(*format));
   response->set_sha256(Sha256Of(*content));
   response->set_content(*std::move(content));
@@ -201,9 +277,12 @@ absl::Status QueryService::ReportContent(const v1::GetReportRequest& request,
 grpc::ServerUnaryReactor* QueryService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
     v1::GetReportResponse* response) {
-  return Run(context, request->min_position(), [this, request, response] {
-    return ReportContent(*request, response);
-  });
+  absl::StatusOr<Reading> reading = Admit<v1::GetReportRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
+  return Run(context, request->min_position(),
+             [this, reading = *std::move(reading), request, response] {
+               return ReportContent(reading, *request, response);
+             });
 }
 
 // ------------------------------------------------------------ VerifyReport
@@ -225,26 +304,19 @@ absl::Status QueryService::ReportVerification(
       if (!s.ok()) return s;
     }
   }
-  // Publications are recorded in the review's stream.
-  absl::StatusOr<std::vector<pj::RecordedDomainEvent>> events = ReadStreams(
-      log_, {pj::ReviewStream(request.review_id())}, pj::AsOfFilter{});
-  if (!events.ok()) return events.status();
-  if (events->empty()) {
-    return pj::NotFound(
-        pj::kReasonReviewNotFound,
-        absl::StrCat("review \"", request.review_id(), "\" does not exist"));
-  }
-  const pj::RecordedDomainEvent* found = nullptr;
-  for (const pj::RecordedDomainEvent& e : *events) {
-    if (!e.event.has_report_published()) continue;
-    const v1::ReportPublished& p = e.event.report_published();
-    if (by_position ? e.position == request.publication_position()
-                    : p.period() == request.period() &&
-                          p.language() == request.language() &&
-                          p.format() == request.format()) {
-      found = &e;  // the latest wins
-    }
-  }
+  std::vector<pj::RecordedDomainEvent> events;
+  absl::StatusOr<const pj::RecordedDomainEvent*> latest = LatestPublication(
+      log_, request.review_id(),
+      [&](const pj::RecordedDomainEvent& e) {
+        const v1::ReportPublished& p = e.event.report_published();
+        return by_position ? e.position == request.publication_position()
+                           : p.period() == request.period() &&
+                                 p.language() == request.language() &&
+                                 p.format() == request.format();
+      },
+      &events);
+  if (!latest.ok()) return latest.status();
+  const pj::RecordedDomainEvent* found = *latest;
   if (found == nullptr) {
     return pj::NotFound(
         pj::kReasonReportNotPublished,
@@ -300,6 +372,8 @@ grpc::ServerUnaryReactor* QueryService::VerifyReport(
     grpc::CallbackServerContext* context,
     const v1::VerifyReportRequest* request,
     v1::VerifyReportResponse* response) {
+  absl::StatusOr<Reading> reading = Admit<v1::VerifyReportRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
   return Run(context, request->min_position(), [this, request, response] {
     return ReportVerification(*request, response);
   });

@@ -57,7 +57,8 @@ QueryService::QueryService(es::EventLog* log, ProjectionHost* host,
       gate_(gate),
       tokens_(std::move(tokens)),
       clock_(std::move(clock)),
-      reports_(log, host) {}
+      reports_(log, host),
+      access_log_(log, clock_) {}
 
 grpc::ServerUnaryReactor* QueryService::Refuse(
     grpc::CallbackServerContext* context, const absl::Status& status) {
@@ -91,8 +92,39 @@ grpc::ServerUnaryReactor* QueryService::Run(
   return reactor;
 }
 
+std::vector<pj::RecordedDomainEvent> QueryService::ForReader(
+    std::vector<pj::RecordedDomainEvent> events, const pj::Reader& reader,
+    Disclosed* disclosed) {
+  pj::ForReader visible = pj::FilterForReader(std::move(events), reader);
+  disclosed->consulted.insert(disclosed->consulted.end(),
+                              visible.consulted.begin(),
+                              visible.consulted.end());
+  disclosed->withheld += visible.withheld;
+  return std::move(visible.events);
+}
+
+absl::Status QueryService::Record(const Reading& reading,
+                                  const std::string& method,
+                                  const google::protobuf::Message& request,
+                                  const Disclosed& disclosed,
+                                  v1::Reflects* reflects) {
+  reflects->set_withheld(disclosed.withheld);
+  if (disclosed.consulted.empty()) return absl::OkStatus();
+  Access access;
+  access.kind = v1::ACCESS_KIND_CONSULTATION;
+  access.method = method;
+  access.query = AccessLog::QueryText(request);
+  access.positions = disclosed.consulted;
+  access.justification = reading.justification;
+  absl::StatusOr<uint64_t> at = access_log_.Record(reading.caller, access);
+  if (!at.ok()) return at.status();
+  reflects->set_access_recorded_position(*at);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::ProjectionState> QueryService::ReviewAsOf(
-    const std::string& review_id, const pj::AsOfFilter& filter) {
+    const std::string& review_id, const pj::AsOfFilter& filter,
+    const pj::Reader& reader, Disclosed* disclosed) {
   std::vector<std::string> streams = {pj::ReviewStream(review_id)};
   bool known = false;
   host_->Read([&](const v1::ProjectionState& state) {
@@ -108,14 +140,17 @@ absl::StatusOr<v1::ProjectionState> QueryService::ReviewAsOf(
       ReadStreams(log_, streams, filter);
   if (!events.ok()) return events.status();
   v1::ProjectionState state;
-  for (const pj::RecordedDomainEvent& e : *events) pj::Apply(e, &state);
+  for (const pj::RecordedDomainEvent& e :
+       ForReader(*std::move(events), reader, disclosed)) {
+    pj::Apply(e, &state);
+  }
   if (FindReview(state, review_id) == nullptr) return ReviewNotFound(review_id);
   return state;
 }
 
 // ------------------------------------------------------------- the board
 
-absl::Status QueryService::StatusBoard(const Caller& caller,
+absl::Status QueryService::StatusBoard(const Reading& reading,
                                        const v1::GetStatusBoardRequest& request,
                                        v1::GetStatusBoardResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
@@ -124,42 +159,48 @@ absl::Status QueryService::StatusBoard(const Caller& caller,
   absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
       request.as_of(), host_->position(), log_->Head().position, clock_());
   if (!filter.ok()) return filter.status();
-  if (!IsPast(request.as_of())) {
+  bool fold = IsPast(request.as_of());
+  if (!fold) {
     bool found = false;
     host_->Read([&](const v1::ProjectionState& state) {
       const v1::ProjectedReview* review =
           FindReview(state, request.review_id());
       if (review == nullptr) return;
       found = true;
-      pj::FillStatusBoard(*review, response);
       filter->position = state.position();
+      // Sensitive events in it: fold for the reader, as at this position.
+      fold = pj::HasSensitive(state, pj::ReviewHistoryKey(request.review_id()));
+      if (!fold) pj::FillStatusBoard(*review, response);
     });
     if (!found) return ReviewNotFound(request.review_id());
-  } else {
+  }
+  Disclosed disclosed;
+  if (fold) {
     absl::StatusOr<v1::ProjectionState> state =
-        ReviewAsOf(request.review_id(), *filter);
+        ReviewAsOf(request.review_id(), *filter, reading.reader, &disclosed);
     if (!state.ok()) return state.status();
     pj::FillStatusBoard(state->reviews().at(request.review_id()), response);
   }
   *response->mutable_reflects() = ReflectsOf(*filter);
-  return absl::OkStatus();
+  return RecordConsultation(reading, request, disclosed,
+                            response->mutable_reflects());
 }
 
 grpc::ServerUnaryReactor* QueryService::GetStatusBoard(
     grpc::CallbackServerContext* context,
     const v1::GetStatusBoardRequest* request,
     v1::GetStatusBoardResponse* response) {
-  absl::StatusOr<Caller> caller = Admit<v1::GetStatusBoardRequest>(*context);
-  if (!caller.ok()) return Refuse(context, caller.status());
+  absl::StatusOr<Reading> reading = Admit<v1::GetStatusBoardRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
   return Run(context, request->min_position(),
-             [this, caller = *std::move(caller), request, response] {
-               return StatusBoard(caller, *request, response);
+             [this, reading = *std::move(reading), request, response] {
+               return StatusBoard(reading, *request, response);
              });
 }
 
 // ---------------------------------------------------------- attention
 
-absl::Status QueryService::Attention(const Caller& caller,
+absl::Status QueryService::Attention(const Reading& reading,
                                      const v1::ListAttentionRequest& request,
                                      v1::ListAttentionResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
@@ -171,44 +212,49 @@ absl::Status QueryService::Attention(const Caller& caller,
   if (!filter.ok()) return filter.status();
   const absl::CivilDay today =
       absl::ToCivilDay(filter->effective_at.value_or(now), absl::UTCTimeZone());
-  if (!IsPast(request.as_of())) {
+  bool fold = IsPast(request.as_of());
+  if (!fold) {
     bool found = false;
     host_->Read([&](const v1::ProjectionState& state) {
       const v1::ProjectedReview* review =
           FindReview(state, request.review_id());
       if (review == nullptr) return;
       found = true;
-      pj::FillAttention(*review, today, response);
       filter->position = state.position();
+      fold = pj::HasSensitive(state, pj::ReviewHistoryKey(request.review_id()));
+      if (!fold) pj::FillAttention(*review, today, response);
     });
     if (!found) return ReviewNotFound(request.review_id());
-  } else {
+  }
+  Disclosed disclosed;
+  if (fold) {
     absl::StatusOr<v1::ProjectionState> state =
-        ReviewAsOf(request.review_id(), *filter);
+        ReviewAsOf(request.review_id(), *filter, reading.reader, &disclosed);
     if (!state.ok()) return state.status();
     pj::FillAttention(state->reviews().at(request.review_id()), today,
                       response);
   }
   *response->mutable_reflects() = ReflectsOf(*filter);
-  return absl::OkStatus();
+  return RecordConsultation(reading, request, disclosed,
+                            response->mutable_reflects());
 }
 
 grpc::ServerUnaryReactor* QueryService::ListAttention(
     grpc::CallbackServerContext* context,
     const v1::ListAttentionRequest* request,
     v1::ListAttentionResponse* response) {
-  absl::StatusOr<Caller> caller = Admit<v1::ListAttentionRequest>(*context);
-  if (!caller.ok()) return Refuse(context, caller.status());
+  absl::StatusOr<Reading> reading = Admit<v1::ListAttentionRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
   return Run(context, request->min_position(),
-             [this, caller = *std::move(caller), request, response] {
-               return Attention(caller, *request, response);
+             [this, reading = *std::move(reading), request, response] {
+               return Attention(reading, *request, response);
              });
 }
 
 // ------------------------------------------------------ one recommendation
 
 absl::Status QueryService::Recommendation(
-    const Caller& caller, const v1::GetRecommendationRequest& request,
+    const Reading& reading, const v1::GetRecommendationRequest& request,
     v1::GetRecommendationResponse* response) {
   if (absl::Status s = pj::CheckId("review_id", request.review_id()); !s.ok()) {
     return s;
@@ -228,8 +274,11 @@ absl::Status QueryService::Recommendation(
        pj::RecommendationStream(request.review_id(), request.number())},
       *filter);
   if (!events.ok()) return events.status();
+  Disclosed disclosed;
+  const std::vector<pj::RecordedDomainEvent> visible =
+      ForReader(*std::move(events), reading.reader, &disclosed);
   v1::ProjectionState state;
-  for (const pj::RecordedDomainEvent& e : *events) pj::Apply(e, &state);
+  for (const pj::RecordedDomainEvent& e : visible) pj::Apply(e, &state);
   const v1::ProjectedReview* review = FindReview(state, request.review_id());
   if (review == nullptr) return ReviewNotFound(request.review_id());
   auto rec = review->recommendations().find(request.number());
@@ -241,27 +290,29 @@ absl::Status QueryService::Recommendation(
                      "\" does not exist (as at the moment asked)"));
   }
   *response->mutable_summary() = pj::BoardRow(*review, rec->second);
-  pj::FoldRecommendationDetail(*events, request.review_id(), request.number(),
+  pj::FoldRecommendationDetail(visible, request.review_id(), request.number(),
                                response);
   *response->mutable_reflects() = ReflectsOf(*filter);
-  return absl::OkStatus();
+  return RecordConsultation(reading, request, disclosed,
+                            response->mutable_reflects());
 }
 
 grpc::ServerUnaryReactor* QueryService::GetRecommendation(
     grpc::CallbackServerContext* context,
     const v1::GetRecommendationRequest* request,
     v1::GetRecommendationResponse* response) {
-  absl::StatusOr<Caller> caller = Admit<v1::GetRecommendationRequest>(*context);
-  if (!caller.ok()) return Refuse(context, caller.status());
+  absl::StatusOr<Reading> reading =
+      Admit<v1::GetRecommendationRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
   return Run(context, request->min_position(),
-             [this, caller = *std::move(caller), request, response] {
-               return Recommendation(caller, *request, response);
+             [this, reading = *std::move(reading), request, response] {
+               return Recommendation(reading, *request, response);
              });
 }
 
 // ---------------------------------------------------------- partner view
 
-absl::Status QueryService::PartnerView(const Caller& caller,
+absl::Status QueryService::PartnerView(const Reading& reading,
                                        const v1::GetPartnerViewRequest& request,
                                        v1::GetPartnerViewResponse* response) {
   if (absl::Status s = pj::CheckId("agency_id", request.agency_id()); !s.ok()) {
@@ -272,14 +323,32 @@ absl::Status QueryService::PartnerView(const Caller& caller,
   if (!filter.ok()) return filter.status();
   const std::string& agency = request.agency_id();
   bool found = false;
+  bool fold = IsPast(request.as_of());
   std::vector<std::string> streams = {pj::kAgenciesStream};
   host_->Read([&](const v1::ProjectionState& state) {
     if (state.agencies().find(agency) == state.agencies().end()) return;
     found = true;
-    if (!IsPast(request.as_of())) {
-      pj::FillPartnerView(state, agency, response);
+    if (!fold) {
       filter->position = state.position();
-      return;
+      // Sensitive events by or naming the agency, or in a review it is in:
+      // fold for the reader, as at this position.
+      fold = pj::HasSensitive(state, pj::AgencyHistoryKey(agency));
+      for (const auto& [review_id, review] : state.reviews()) {
+        if (fold) break;
+        for (const auto& [number, rec] : review.recommendations()) {
+          const auto& c = rec.contributing_agency_ids();
+          if ((rec.owning_agency_id() == agency ||
+               std::find(c.begin(), c.end(), agency) != c.end()) &&
+              pj::HasSensitive(state, pj::ReviewHistoryKey(review_id))) {
+            fold = true;
+            break;
+          }
+        }
+      }
+      if (!fold) {
+        pj::FillPartnerView(state, agency, response);
+        return;
+      }
     }
     // What a replay needs: the agency's programmes, and the reviews and
     // recommendations it owns or contributes to.
@@ -306,12 +375,16 @@ absl::Status QueryService::PartnerView(const Caller& caller,
         pj::kReasonAgencyNotFound,
         absl::StrCat("agency \"", agency, "\" is not registered"));
   }
-  if (IsPast(request.as_of())) {
+  Disclosed disclosed;
+  if (fold) {
     absl::StatusOr<std::vector<pj::RecordedDomainEvent>> events =
         ReadStreams(log_, streams, *filter);
     if (!events.ok()) return events.status();
     v1::ProjectionState state;
-    for (const pj::RecordedDomainEvent& e : *events) pj::Apply(e, &state);
+    for (const pj::RecordedDomainEvent& e :
+         ForReader(*std::move(events), reading.reader, &disclosed)) {
+      pj::Apply(e, &state);
+    }
     if (state.agencies().find(agency) == state.agencies().end()) {
       return pj::NotFound(
           pj::kReasonAgencyNotFound,
@@ -320,33 +393,49 @@ absl::Status QueryService::PartnerView(const Caller& caller,
     pj::FillPartnerView(state, agency, response);
   }
   *response->mutable_reflects() = ReflectsOf(*filter);
-  return absl::OkStatus();
+  return RecordConsultation(reading, request, disclosed,
+                            response->mutable_reflects());
 }
 
 grpc::ServerUnaryReactor* QueryService::GetPartnerView(
     grpc::CallbackServerContext* context,
     const v1::GetPartnerViewRequest* request,
     v1::GetPartnerViewResponse* response) {
-  absl::StatusOr<Caller> caller = Admit<v1::GetPartnerViewRequest>(*context);
-  if (!caller.ok()) return Refuse(context, caller.status());
+  absl::StatusOr<Reading> reading = Admit<v1::GetPartnerViewRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
   // The table lets partners in; each only about itself.
-  if (absl::Status s = CheckPartnerAsksForItself(*caller, request->agency_id());
+  if (absl::Status s =
+          CheckPartnerAsksForItself(reading->caller, request->agency_id());
       !s.ok()) {
     return Refuse(context, s);
   }
   return Run(context, request->min_position(),
-             [this, caller = *std::move(caller), request, response] {
-               return PartnerView(caller, *request, response);
+             [this, reading = *std::move(reading), request, response] {
+               return PartnerView(reading, *request, response);
              });
 }
 
 grpc::ServerUnaryReactor* QueryService::ListHistory(
     grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
     v1::ListHistoryResponse* response) {
-  absl::StatusOr<Caller> caller = Admit<v1::ListHistoryRequest>(*context);
-  if (!caller.ok()) return Refuse(context, caller.status());
+  absl::StatusOr<Reading> reading = Admit<v1::ListHistoryRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
   return Run(context, request->min_position(),
-             [this, request, response] { return History(*request, response); });
+             [this, reading = *std::move(reading), request, response] {
+               return History(reading, *request, response);
+             });
+}
+
+grpc::ServerUnaryReactor* QueryService::ListAccessLog(
+    grpc::CallbackServerContext* context,
+    const v1::ListAccessLogRequest* request,
+    v1::ListAccessLogResponse* response) {
+  absl::StatusOr<Reading> reading = Admit<v1::ListAccessLogRequest>(*context);
+  if (!reading.ok()) return Refuse(context, reading.status());
+  // Listing the access log holds no sensitive content: not itself recorded.
+  return Run(context, request->min_position(), [this, request, response] {
+    return services::ListAccessLog(log_, tokens_, *request, response);
+  });
 }
 
 }  // namespace oversight::services

@@ -4,9 +4,18 @@
 //
 // Every handler first asks the gate (call_gate.h) who calls and whether
 // its role may call the RPC (authorization.h), before it reads its request
-// or waits; the work functions get the Caller. Then every call runs on the
-// executor. A call with `min_position` first waits (without holding a
-// thread) until the read models include it.
+// or waits, and reads the call's justification (access_log.h); the work
+// functions get the Reading. Then every call runs on the executor. A call
+// with `min_position` first waits (without holding a thread) until the
+// read models include it.
+//
+// Need-to-know (projections/need_to_know.h, docs/security.md): an answer
+// about a subject the read models hold no OFFICIAL-SENSITIVE event for is
+// served from the live models; otherwise it is folded from the subject's
+// streams for its reader, leaving out what the reader may not read. An
+// answer that carries sensitive content, and every report rendered, is
+// recorded in the access log before it is sent; when it cannot be
+// recorded, the call fails and nothing is sent.
 //
 // Example:
 //   QueryService queries(log, host, &executor, &gate, PageTokens(key));
@@ -16,6 +25,8 @@
 #define OVERSIGHT_SERVICES_QUERY_SERVICE_H_
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,8 +34,11 @@
 #include "eventstore/event_log.h"
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/queries.grpc.pb.h"
+#include "projections/need_to_know.h"
+#include "services/access_log.h"
 #include "services/authorization.h"
 #include "services/call_gate.h"
+#include "services/disclosure.h"
 #include "services/executor.h"
 #include "services/identity.h"
 #include "services/projection_host.h"
@@ -32,6 +46,10 @@
 #include "services/query_support.h"
 
 namespace oversight::services {
+
+// PERMISSION_DENIED: the Panel asked GetReport as at a moment; it reads
+// published reports only, as they were published.
+inline constexpr char kReasonPublishedReportsOnly[] = "PUBLISHED_REPORTS_ONLY";
 
 class QueryService final : public v1::Queries::CallbackService {
  public:
@@ -75,14 +93,40 @@ class QueryService final : public v1::Queries::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::VerifyReportRequest* request,
       v1::VerifyReportResponse* response) override;
+  grpc::ServerUnaryReactor* ListAccessLog(
+      grpc::CallbackServerContext* context,
+      const v1::ListAccessLogRequest* request,
+      v1::ListAccessLogResponse* response) override;
 
  private:
-  // Who calls the Queries method taking `Request`, if they may: the
-  // handler's first step (call_gate.h).
+  // What a fold for a reader left out and carried.
+  struct Disclosed {
+    std::vector<uint64_t> consulted;  // sensitive positions it carried
+    uint32_t withheld = 0;            // sensitive events it left out
+  };
+
+  // Who calls the Queries method taking `Request`, if they may, and the
+  // reader they read as: the handler's first step (call_gate.h).
   template <typename Request>
-  absl::StatusOr<Caller> Admit(const grpc::CallbackServerContext& context) {
-    return gate_->Admit(context, RpcName<v1::Queries, Request>());
+  absl::StatusOr<Reading> Admit(const grpc::CallbackServerContext& context) {
+    return AdmitReading(*gate_, context, RpcName<v1::Queries, Request>());
   }
+
+  // Records, when `disclosed` carried sensitive content, the consultation
+  // of the Queries method taking `Request` in the access log, and says
+  // where in `reflects`, with what was withheld. The call must fail when
+  // this does.
+  template <typename Request>
+  absl::Status RecordConsultation(const Reading& reading,
+                                  const Request& request,
+                                  const Disclosed& disclosed,
+                                  v1::Reflects* reflects) {
+    return Record(reading, RpcName<v1::Queries, Request>(), request, disclosed,
+                  reflects);
+  }
+  absl::Status Record(const Reading& reading, const std::string& method,
+                      const google::protobuf::Message& request,
+                      const Disclosed& disclosed, v1::Reflects* reflects);
   // A call refused before it started: finished at once with `status`.
   static grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
                                           const absl::Status& status);
@@ -94,29 +138,38 @@ class QueryService final : public v1::Queries::CallbackService {
                                 uint64_t min_position,
                                 std::function<absl::Status()> work);
 
-  absl::Status StatusBoard(const Caller& caller,
+  absl::Status StatusBoard(const Reading& reading,
                            const v1::GetStatusBoardRequest& request,
                            v1::GetStatusBoardResponse* response);
-  absl::Status Recommendation(const Caller& caller,
+  absl::Status Recommendation(const Reading& reading,
                               const v1::GetRecommendationRequest& request,
                               v1::GetRecommendationResponse* response);
-  absl::Status History(const v1::ListHistoryRequest& request,
+  absl::Status History(const Reading& reading,
+                       const v1::ListHistoryRequest& request,
                        v1::ListHistoryResponse* response);
-  absl::Status Attention(const Caller& caller,
+  absl::Status Attention(const Reading& reading,
                          const v1::ListAttentionRequest& request,
                          v1::ListAttentionResponse* response);
-  absl::Status PartnerView(const Caller& caller,
+  absl::Status PartnerView(const Reading& reading,
                            const v1::GetPartnerViewRequest& request,
                            v1::GetPartnerViewResponse* response);
-  absl::Status ReportContent(const v1::GetReportRequest& request,
+  absl::Status ReportContent(const Reading& reading,
+                             const v1::GetReportRequest& request,
                              v1::GetReportResponse* response);
   absl::Status ReportVerification(const v1::VerifyReportRequest& request,
                                   v1::VerifyReportResponse* response);
 
-  // The review as at `filter`, folded from the log: its stream and those
-  // of its recommendations (numbers from the live models).
+  // The review as at `filter`, folded from the log for `reader`: its
+  // stream and those of its recommendations (numbers from the live
+  // models), without the events `reader` may not read.
   absl::StatusOr<v1::ProjectionState> ReviewAsOf(
-      const std::string& review_id, const projections::AsOfFilter& filter);
+      const std::string& review_id, const projections::AsOfFilter& filter,
+      const projections::Reader& reader, Disclosed* disclosed);
+  // `events` as `reader` may read them, noting what it left out and
+  // carried in `disclosed`.
+  static std::vector<projections::RecordedDomainEvent> ForReader(
+      std::vector<projections::RecordedDomainEvent> events,
+      const projections::Reader& reader, Disclosed* disclosed);
 
   eventstore::EventLog* const log_;
   ProjectionHost* const host_;
@@ -125,6 +178,7 @@ class QueryService final : public v1::Queries::CallbackService {
   const PageTokens tokens_;
   const std::function<absl::Time()> clock_;
   const ReportRenderer reports_;
+  const AccessLog access_log_;
 };
 
 }  // namespace oversight::services

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "projections/aggregates.h"
+#include "services/access_log.h"
 
 namespace oversight::services {
 
@@ -19,6 +20,13 @@ absl::Status CheckRawAppend(
             "stream \"", stream,
             "\" belongs to the domain and is written only through the "
             "Commands service")),
+        kReasonDomainStream);
+  }
+  if (stream == kAccessLogStream) {
+    return eventstore::WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            "stream \"", stream,
+            "\" is the access log, written only by the server as it answers")),
         kReasonDomainStream);
   }
   for (const eventstore::ProposedEvent& e : events) {

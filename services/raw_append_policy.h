@@ -2,7 +2,8 @@
 //
 // The domain's streams (projections/aggregates.h) are written only by the
 // command handlers, which check the rules; a raw append to one would skip
-// them. Version-8 UUIDs are the event ids the handlers derive from an
+// them; the access log (access_log.h) is written only by the server, as it
+// answers. Version-8 UUIDs are the event ids the handlers derive from an
 // agency and a request id; a raw append using one could take a command's
 // id before the command is sent. Both are refused.
 
@@ -23,7 +24,8 @@ namespace oversight::services {
 inline constexpr char kReasonDomainStream[] = "DOMAIN_STREAM";
 inline constexpr char kReasonReservedEventId[] = "RESERVED_EVENT_ID";
 
-// PERMISSION_DENIED (DOMAIN_STREAM) for a domain stream; INVALID_ARGUMENT
+// PERMISSION_DENIED (DOMAIN_STREAM) for a domain stream or the access log;
+// INVALID_ARGUMENT
 // (RESERVED_EVENT_ID) for a version-8 event id; OK otherwise.
 absl::Status CheckRawAppend(
     absl::string_view stream,

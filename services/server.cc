@@ -102,11 +102,11 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   impl->gate = std::make_unique<CallGate>(std::move(identity));
   impl->executor = std::make_unique<Executor>(options.subscription_threads);
   impl->command_executor = std::make_unique<Executor>(options.command_threads);
-  impl->event_store = std::make_unique<EventStoreService>(
-      log, impl->executor.get(), impl->gate.get(),
-      options.verify_chunk_positions);
   std::function<absl::Time()> clock = options.clock;
   if (!clock) clock = [] { return absl::Now(); };
+  impl->event_store = std::make_unique<EventStoreService>(
+      log, impl->executor.get(), impl->gate.get(),
+      options.verify_chunk_positions, clock);
   if (options.snapshots != nullptr) {
     absl::StatusOr<std::unique_ptr<ProjectionHost>> host =
         ProjectionHost::Start(log, options.snapshots, options.projections);

@@ -23,7 +23,8 @@ class CommandSafetyTest : public CommandTest {};
 
 TEST_F(CommandSafetyTest, RawAppendsCannotWriteDomainStreams) {
   for (const char* stream :
-       {"agencies", "review-r", "recommendation-r-1", "programme-p"}) {
+       {"agencies", "review-r", "recommendation-r-1", "programme-p",
+        "access-log"}) {
     auto ctx = Context();
     v1::AppendResponse response;
     grpc::Status s = stub_->Append(ctx.get(), AppendOne(stream), &response);
