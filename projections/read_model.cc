@@ -517,6 +517,11 @@ void Apply(const v1::DomainEvent& event, eventstore::Position position,
   thread_local KeySet keys;
   keys.Clear();
   CollectKeys(event, &keys);
+  // Sensitive events are posted under the keys the event names itself:
+  // what the subject's own streams hold (a partner's sensitive report is
+  // under its agency, not under the review its programme serves, whose
+  // board is not folded from programme streams).
+  const size_t named = keys.size();
   AddKeysFromState(event, *state, &keys);
   ApplyOther(event, position, state);
   ApplyReview(event, position, state);
@@ -530,7 +535,7 @@ void Apply(const v1::DomainEvent& event, eventstore::Position position,
   }
   if (event.classification() != v1::CLASSIFICATION_OFFICIAL) {
     auto* sensitive = state->mutable_sensitive();
-    for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t i = 0; i < named; ++i) {
       (*sensitive)[keys[i]].add_positions(position);
     }
   }

@@ -75,8 +75,8 @@ std::vector<RecordedDomainEvent> SelectAsOf(
 // Events must come in log order. An event about something the state does
 // not hold (an update of a recommendation the fold never saw, as when a
 // filter left the issuing out) changes nothing but the position and the
-// history. An OFFICIAL-SENSITIVE event is also posted, under the same
-// keys, in the state's `sensitive` postings. An AccessRecorded event
+// history. An OFFICIAL-SENSITIVE event is also posted in the state's
+// `sensitive` postings, under the keys it names itself (HistoryKeysOf). An AccessRecorded event
 // changes nothing but the position: the access log is not a read model.
 void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state);
 // The same for an event known by its payload and position alone (a

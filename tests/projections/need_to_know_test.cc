@@ -182,6 +182,20 @@ TEST(NeedToKnowTest, ApplyPostsSensitiveEventsUnderTheirHistoryKeys) {
   }
   EXPECT_FALSE(HasSensitive(state, RecommendationHistoryKey("r", 2)));
   EXPECT_FALSE(HasSensitive(state, AgencyHistoryKey("police")));
+  // A partner's sensitive report is posted under the agency, not under
+  // the review its programme serves (whose board no programme stream
+  // feeds), though the history shows it there.
+  v1::DomainEvent programme = Envelope("paladin", kOfficial);
+  programme.mutable_programme_registered()->set_programme_id("p");
+  programme.mutable_programme_registered()->set_owning_agency_id("paladin");
+  programme.mutable_programme_registered()->set_review_id("r2");
+  Apply(At(3, programme), &state);
+  Apply(At(4, CaseStudy("paladin", kSensitive)), &state);
+  EXPECT_THAT(state.sensitive().at(AgencyHistoryKey("paladin")).positions(),
+              ElementsAre(4));
+  EXPECT_FALSE(HasSensitive(state, ReviewHistoryKey("r2")));
+  EXPECT_THAT(state.history().at(ReviewHistoryKey("r2")).positions(),
+              ElementsAre(3, 4));
   // Keys the sensitive postings use are the history's own.
   for (const auto& [key, postings] : state.sensitive()) {
     EXPECT_TRUE(state.history().contains(key)) << key;
