@@ -83,9 +83,7 @@ class QueryService final : public v1::Queries::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetPartnerViewRequest* request,
       v1::GetPartnerViewResponse* response) override;
-  // services/query_report.cc. These two do not call Admit yet, so the
-  // table's rows for them are not enforced until they do
-  // (tests/services/authorization_test.cc, RowsAwaitingTheGate).
+  // services/query_report.cc
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;

@@ -455,19 +455,6 @@ std::vector<Row> EventStoreRows() {
   };
 }
 
-// The rows whose handlers do not ask the gate yet: GetReport and
-// VerifyReport are served by services/query_report.cc, which must call
-// Admit first (as query_service.cc's handlers do), and ListAccessLog has
-// no handler yet (gRPC answers UNIMPLEMENTED to everyone). The main matrix
-// leaves them out; DISABLED_RowsAwaitingTheGate walks them. Empty this set
-// and enable that test when they are wired.
-const std::set<std::string>& RowsAwaitingTheGate() {
-  static const auto* rows = new std::set<std::string>{
-      "/oversight.v1.Queries/GetReport", "/oversight.v1.Queries/VerifyReport",
-      "/oversight.v1.Queries/ListAccessLog"};
-  return *rows;
-}
-
 struct Outcome {
   grpc::Status status;
   std::string reason;
@@ -600,12 +587,9 @@ class AuthorizationMatrixTest : public CommandTest {
     return outcome;
   }
 
-  // Walks every role of every row of `service` (except the rows in `skip`,
-  // or only those with `only`): allowed calls must succeed, denied ones be
-  // refused by the gate and write nothing.
-  void Walk(const char* service, const std::vector<Row>& rows,
-            const std::set<std::string>& skip,
-            const std::set<std::string>* only = nullptr) {
+  // Walks every role of every row of `service`: allowed calls must
+  // succeed, denied ones be refused by the gate and write nothing.
+  void Walk(const char* service, const std::vector<Row>& rows) {
     const bool command =
         std::string(service) == v1::Commands::service_full_name();
     const gpb::ServiceDescriptor& descriptor = ServiceNamed(service);
@@ -616,9 +600,6 @@ class AuthorizationMatrixTest : public CommandTest {
           descriptor.FindMethodByName(row.method);
       ASSERT_NE(method, nullptr) << row.method;
       const std::string name = FullMethodName(*method);
-      if (skip.count(name) || (only != nullptr && !only->count(name))) {
-        continue;
-      }
       const RoleSet allowed = AllowedRoles(name);
       for (Role role : AllRoles()) {
         SCOPED_TRACE(absl::StrCat(name, " as ", RoleName(role)));
@@ -654,23 +635,14 @@ class AuthorizationMatrixTest : public CommandTest {
 };
 
 TEST_F(AuthorizationMatrixTest, EveryCellOfTheTableOverGrpc) {
-  // Commands first (the queries read what they recorded), in the order of
-  // the proto, which is the order the world needs.
-  Walk(v1::Commands::service_full_name(), CommandRows(), RowsAwaitingTheGate());
-  Walk(v1::Queries::service_full_name(), QueryRows(), RowsAwaitingTheGate());
-  Walk(v1::EventStore::service_full_name(), EventStoreRows(),
-       RowsAwaitingTheGate());
-  EXPECT_EQ(cells_, static_cast<int>(AllRoles().size() *
-                                     (AuthorizationTable().size() -
-                                      RowsAwaitingTheGate().size())));
-}
-
-// See RowsAwaitingTheGate.
-TEST_F(AuthorizationMatrixTest, DISABLED_RowsAwaitingTheGate) {
-  const std::set<std::string> none;
-  Walk(v1::Commands::service_full_name(), CommandRows(), none);
-  Walk(v1::Queries::service_full_name(), QueryRows(), none,
-       &RowsAwaitingTheGate());
+  // Commands first (the queries read what they recorded, and VerifyReport
+  // the publication), in the order of the proto, which is the order the
+  // world needs.
+  Walk(v1::Commands::service_full_name(), CommandRows());
+  Walk(v1::Queries::service_full_name(), QueryRows());
+  Walk(v1::EventStore::service_full_name(), EventStoreRows());
+  EXPECT_EQ(cells_,
+            static_cast<int>(AllRoles().size() * AuthorizationTable().size()));
 }
 
 TEST_F(AuthorizationMatrixTest, APartnerSeesOnlyItsOwnPartnerView) {
