@@ -32,6 +32,16 @@ constexpr RoleSet kReviewingBodyRecords = {R::kReviewingBody, R::kImporter};
 // importer's on their behalf. The domain rules then check ownership.
 constexpr RoleSet kProgressWriters = {R::kForce, R::kReviewingBody, R::kPartner,
                                       R::kImporter};
+// Risks and cross-references: the reviewing body, and the agencies a
+// recommendation belongs to (the domain rules: a risk by the review's
+// body or an owner or contributor of what it names, resolved by whoever
+// raised it or the body; a cross-reference by the owner or the body).
+constexpr RoleSet kRecommendationAgencies = {R::kForce, R::kReviewingBody,
+                                             R::kPartner, R::kImporter};
+// A programme is registered by the partner that runs it or by the review's
+// body; its reports are the partner's.
+constexpr RoleSet kProgrammeRegistrars = {R::kPartner, R::kReviewingBody,
+                                          R::kImporter};
 constexpr RoleSet kProgrammeWriters = {R::kPartner, R::kImporter};
 constexpr RoleSet kRecordReaders = {R::kForce, R::kReviewingBody, R::kPartner,
                                     R::kAuditor};
@@ -59,11 +69,11 @@ const Row kRows[] = {
     {kCommands, "RecordMonitoringActivity", kReviewingBodyRecords},
     {kCommands, "CompleteMonitoringActivity", kReviewingBodyRecords},
     {kCommands, "RecordMeetingObserved", kReviewingBodyRecords},
-    {kCommands, "RaiseRisk", kReviewingBodyRecords},
-    {kCommands, "ResolveRisk", kReviewingBodyRecords},
-    {kCommands, "RegisterProgramme", kProgrammeWriters},
+    {kCommands, "RaiseRisk", kRecommendationAgencies},
+    {kCommands, "ResolveRisk", kRecommendationAgencies},
+    {kCommands, "RegisterProgramme", kProgrammeRegistrars},
     {kCommands, "SubmitPartnerReport", kProgrammeWriters},
-    {kCommands, "RecordCrossReference", kReviewingBodyRecords},
+    {kCommands, "RecordCrossReference", kRecommendationAgencies},
     {kCommands, "CloseRecommendation", kReviewingBodyRecords},
     {kCommands, "ReopenRecommendation", kReviewingBodyRecords},
     {kCommands, "RecordConclusion", kReviewingBodyRecords},

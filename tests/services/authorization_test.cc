@@ -65,19 +65,23 @@ std::map<std::string, std::set<std::string>> IssueTable() {
        {"RegisterAgency", "OpenReview", "IssueRecommendation",
         "OpenReportingPeriod", "CloseReportingPeriod", "AssignRating",
         "RecordMonitoringActivity", "CompleteMonitoringActivity",
-        "RecordMeetingObserved", "RaiseRisk", "ResolveRisk",
-        "RecordCrossReference", "CloseRecommendation", "ReopenRecommendation",
+        "RecordMeetingObserved", "CloseRecommendation", "ReopenRecommendation",
         "RecordConclusion"}) {
     table[absl::StrCat("/oversight.v1.Commands/", m)] = rb_importer;
+  }
+  // Risks and cross-references: also the agencies a recommendation
+  // belongs to, as the domain rules allow (and the worked example does).
+  for (const char* m : {"RaiseRisk", "ResolveRisk", "RecordCrossReference"}) {
+    table[absl::StrCat("/oversight.v1.Commands/", m)] = progress;
   }
   table["/oversight.v1.Commands/PublishReport"] = {"reviewing-body"};
   for (const char* m : {"SubmitProgressUpdate", "CorrectProgressUpdate",
                         "WithdrawProgressUpdate"}) {
     table[absl::StrCat("/oversight.v1.Commands/", m)] = progress;
   }
-  for (const char* m : {"RegisterProgramme", "SubmitPartnerReport"}) {
-    table[absl::StrCat("/oversight.v1.Commands/", m)] = {"partner", "importer"};
-  }
+  table["/oversight.v1.Commands/RegisterProgramme"] = {
+      "partner", "reviewing-body", "importer"};
+  table["/oversight.v1.Commands/SubmitPartnerReport"] = {"partner", "importer"};
   for (const char* m : {"GetStatusBoard", "GetRecommendation", "ListHistory"}) {
     table[absl::StrCat("/oversight.v1.Queries/", m)] = readers;
   }
@@ -364,32 +368,50 @@ std::vector<Row> CommandRows() {
               "kind": "MEETING_KIND_GOVERNANCE_BOARD",
               "title": {"en": "Board"}, "heldOn": "2025-05-01",
               "findings": [{"en": "Fine"}], "relatedRecommendations": [1]}})"))},
-      {"RaiseRisk", "opcc",
-       fixed(absl::StrCat("{", common("m-risk"),
-                          R"("risk": {"reviewId": "r", "riskId": "risk-1",
-              "category": "RISK_CATEGORY_FUNDING",
-              "description": {"en": "Money"}, "relatedRecommendations": [1]}})"))},
-      {"ResolveRisk", "opcc",
-       fixed(absl::StrCat("{", common("m-resolve"),
-                          R"("resolution": {"reviewId": "r", "riskId": "risk-1",
-              "resolution": {"en": "Funded"}}})"))},
+      // Each agency of recommendation 3 raises a risk of its own, and
+      // resolves it.
+      {"RaiseRisk", "police",
+       [common](const std::string& agency, uint64_t) {
+         return absl::StrCat("{", common("m-risk-" + agency),
+                             R"("risk": {"reviewId": "r", "riskId": "risk-)",
+                             agency, R"(", "category": "RISK_CATEGORY_FUNDING",
+              "description": {"en": "Money"}, "relatedRecommendations": [3]}})");
+       }},
+      {"ResolveRisk", "police",
+       [common](const std::string& agency, uint64_t) {
+         return absl::StrCat(
+             "{", common("m-resolve-" + agency),
+             R"("resolution": {"reviewId": "r", "riskId": "risk-)", agency,
+             R"(", "resolution": {"en": "Funded"}}})");
+       }},
+      // The partner registers its programme "pilot"; the OPCC registers
+      // another for the partner.
       {"RegisterProgramme", "partner",
-       fixed(absl::StrCat("{", common("m-programme"),
-                          R"("programme": {"programmeId": "pilot",
-              "name": {"en": "Pilot"}, "owningAgencyId": "partner",
-              "reviewId": "r", "startedOn": "2024-09-01"}})"))},
+       [common](const std::string& agency, uint64_t) {
+         return absl::StrCat(
+             "{", common("m-programme-" + agency),
+             R"("programme": {"programmeId": ")",
+             agency == "partner" ? "pilot" : "pilot-" + agency,
+             R"(", "name": {"en": "Pilot"}, "owningAgencyId": "partner",
+              "reviewId": "r", "startedOn": "2024-09-01"}})");
+       }},
       {"SubmitPartnerReport", "partner",
        fixed(
            absl::StrCat("{", common("m-partner-report"),
                         R"("report": {"programmeId": "pilot", "reportId": "q4",
               "quarter": "2024-Q4", "figures": [{"key": "victims_supported",
               "value": "5", "label": {"en": "Victims supported"}}]}})"))},
-      {"RecordCrossReference", "opcc",
-       fixed(absl::StrCat("{", common("m-xref"),
-                          R"("crossReference": {"reviewId": "r", "number": 1,
-              "referenceId": "x-1",
-              "kind": "CROSS_REFERENCE_KIND_FORCE_DEVELOPMENT_PLAN",
-              "title": {"en": "The plan"}}})"))},
+      // The owner of the recommendation (the partner owns 4, the police 1)
+      // or the OPCC.
+      {"RecordCrossReference", "police",
+       [common](const std::string& agency, uint64_t) {
+         return absl::StrCat(
+             "{", common("m-xref-" + agency),
+             R"("crossReference": {"reviewId": "r", "number": )",
+             agency == "partner" ? 4 : 1, R"(, "referenceId": "x-)", agency,
+             R"(", "kind": "CROSS_REFERENCE_KIND_FORCE_DEVELOPMENT_PLAN",
+              "title": {"en": "The plan"}}})");
+       }},
       {"CloseRecommendation", "opcc",
        fixed(absl::StrCat("{", common("m-close"),
                           R"("closure": {"reviewId": "r", "number": 2,
@@ -470,7 +492,8 @@ class AuthorizationMatrixTest : public CommandTest {
 
   // The world every allowed call succeeds in: the fixture's agencies and
   // an auditor, review "r" with recommendations 1 and 2 of the police and
-  // 3 of the police with the OPCC and the partner contributing, periods
+  // 3 of the police with the OPCC and the partner contributing, 4 of the
+  // partner, periods
   // 2024-07 and 2025-01 open.
   void SetUpMatrixWorld() {
     SetUpWorld();
@@ -486,6 +509,14 @@ class AuthorizationMatrixTest : public CommandTest {
     issue.mutable_recommendation()->add_contributing_agency_ids("partner");
     MustOk("opcc", &v1::Commands::Stub::IssueRecommendation,
            Common(issue, "issue-3"));
+    v1::IssueRecommendationRequest partners;
+    partners.mutable_recommendation()->set_review_id("r");
+    partners.mutable_recommendation()->set_number(4);
+    partners.mutable_recommendation()->set_theme_id("a");
+    *partners.mutable_recommendation()->mutable_text() = Text("Run a pilot");
+    partners.mutable_recommendation()->set_owning_agency_id("partner");
+    MustOk("opcc", &v1::Commands::Stub::IssueRecommendation,
+           Common(partners, "issue-4"));
     v1::OpenReportingPeriodRequest period;
     period.mutable_period()->set_review_id("r");
     period.mutable_period()->set_period("2024-07");
