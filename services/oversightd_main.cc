@@ -12,9 +12,10 @@
 // call metadata. Either way, every call is checked against the table of
 // role × RPC (services/authorization.h).
 //
-//   oversightd --listen=127.0.0.1:50051 --data_dir=./data \
-//       --tls_cert=certs/server.pem --tls_key=certs/server.key \
+//   oversightd --listen=127.0.0.1:50051 --data_dir=./data
+//       --tls_cert=certs/server.pem --tls_key=certs/server.key
 //       --tls_client_ca=certs/ca.pem
+// (one command line).
 
 #include <signal.h>
 
