@@ -27,7 +27,7 @@ struct ImportOptions {
   // In the test mode an importer of kDefaultTestAgency by default, as the
   // agency the other fields name.
   CallIdentity identity = {IdentityMode::kMetadata, kDefaultTestAgency,
-                           "importer"};
+                           "importer", ""};
 };
 
 // Reads and checks the whole of `path` first: a problem prints

@@ -1,9 +1,59 @@
 #include "clients/import_dispatch.h"
 
+#include <cstdint>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "clients/import_file.h"
 
 namespace oversight::cli {
 namespace {
+
+// The code point of the UTF-8 sequence at text[*i], moving *i past it;
+// false for a malformed, overlong or surrogate sequence, or one past
+// U+10FFFF.
+bool NextCodePoint(absl::string_view text, size_t* i, uint32_t* cp) {
+  const auto byte = [&](size_t k) {
+    return static_cast<unsigned char>(text[k]);
+  };
+  const unsigned char lead = byte(*i);
+  size_t length;
+  uint32_t min;
+  if (lead < 0x80) {
+    *cp = lead;
+    ++*i;
+    return true;
+  } else if ((lead & 0xE0) == 0xC0) {
+    length = 2, min = 0x80, *cp = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, min = 0x800, *cp = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, min = 0x10000, *cp = lead & 0x07;
+  } else {
+    return false;
+  }
+  if (*i + length > text.size()) return false;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(*i + k) & 0xC0) != 0x80) return false;
+    *cp = (*cp << 6) | (byte(*i + k) & 0x3F);
+  }
+  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) {
+    return false;
+  }
+  *i += length;
+  return true;
+}
+
+// What may not be in one line of text: the C0 and C1 controls (newline and
+// tab included), DEL, the line and paragraph separators, and the
+// bidirectional embedding, override and isolate controls, as the server
+// has it.
+bool BreaksTheLine(uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 ||
+         cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
 
 using Stub = v1::Commands::StubInterface;
 
@@ -21,6 +71,35 @@ grpc::Status Call(Stub& stub,
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ParseJustification(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (text.size() > kMaxJustificationBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--justification has ", text.size(), " bytes; at most ",
+                     kMaxJustificationBytes));
+  }
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp;
+    if (!NextCodePoint(text, &i, &cp)) {
+      return absl::InvalidArgumentError("--justification is not UTF-8 text");
+    }
+    if (BreaksTheLine(cp)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "--justification must be one line of text; it holds U+%04X", cp));
+    }
+  }
+  return std::string(text);
+}
+
+void AddJustification(grpc::ClientContext* context,
+                      const std::string& justification) {
+  if (justification.empty()) return;
+  context->AddMetadata(IsMetadataValue(justification)
+                           ? kJustificationMetadataKey
+                           : kJustificationBinMetadataKey,
+                       justification);
+}
 
 std::unique_ptr<grpc::ClientContext> CommandContext(
     const CallIdentity& identity, const std::string& for_agency,
@@ -41,6 +120,7 @@ std::unique_ptr<grpc::ClientContext> CommandContext(
         IsMetadataValue(actor) ? kActorMetadataKey : kActorBinMetadataKey,
         actor);
   }
+  AddJustification(context.get(), identity.justification);
   return context;
 }
 

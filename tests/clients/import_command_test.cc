@@ -3,6 +3,7 @@
 // port that answers every method generically, the way oversightd does:
 // a new (agency, request id) is applied at the next position, a known one
 // is deduplicated, and a request id starting with "refuse" is refused.
+// Also what --justification may be, and how it travels.
 
 #include "clients/import_command.h"
 
@@ -46,6 +47,8 @@ class FakeCommands : public grpc::CallbackGenericService {
     std::string actor;      // oversight-actor
     std::string actor_bin;  // oversight-actor-bin
     std::string request_id;
+    std::string justification;      // oversight-justification
+    std::string justification_bin;  // oversight-justification-bin
   };
 
   grpc::ServerGenericBidiReactor* CreateReactor(
@@ -128,7 +131,9 @@ class FakeCommands : public grpc::CallbackGenericService {
               "",
               Metadata(context, kActorMetadataKey),
               Metadata(context, kActorBinMetadataKey),
-              request.request_id()};
+              request.request_id(),
+              Metadata(context, kJustificationMetadataKey),
+              Metadata(context, kJustificationBinMetadataKey)};
     call.for_agency =
         call.on_behalf_of.empty() ? call.agency : call.on_behalf_of;
     calls_.push_back(call);
@@ -162,7 +167,7 @@ class FakeCommands : public grpc::CallbackGenericService {
 
 // An importer of the test mode.
 const CallIdentity kImporter = {IdentityMode::kMetadata, "records-office",
-                                "importer"};
+                                "importer", ""};
 
 class ImportCommandTest : public ::testing::Test {
  protected:
@@ -276,7 +281,7 @@ TEST_F(ImportCommandTest, IdentityMetadataByMode) {
   line.set_agency("opcc");
   line.mutable_assign_rating()->set_request_id("rate-1");
   ASSERT_TRUE(SendImportLine(*commands_, line, "", std::chrono::seconds(10),
-                             {IdentityMode::kCertificate, "", ""})
+                             {IdentityMode::kCertificate, "", "", ""})
                   .status.ok());
   FakeCommands::Call sent = fake_.calls().back();
   EXPECT_EQ(sent.agency, "");
@@ -286,7 +291,7 @@ TEST_F(ImportCommandTest, IdentityMetadataByMode) {
   line.mutable_assign_rating()->set_request_id("rate-2");
   ASSERT_TRUE(
       SendImportLine(*commands_, line, "", std::chrono::seconds(10),
-                     {IdentityMode::kMetadata, "opcc", "reviewing-body"})
+                     {IdentityMode::kMetadata, "opcc", "reviewing-body", ""})
           .status.ok());
   sent = fake_.calls().back();
   EXPECT_EQ(sent.agency, "opcc");
@@ -295,7 +300,7 @@ TEST_F(ImportCommandTest, IdentityMetadataByMode) {
 
   line.mutable_assign_rating()->set_request_id("rate-3");
   ASSERT_TRUE(SendImportLine(*commands_, line, "", std::chrono::seconds(10),
-                             {IdentityMode::kMetadata, "opcc", ""})
+                             {IdentityMode::kMetadata, "opcc", "", ""})
                   .status.ok());
   EXPECT_EQ(fake_.calls().back().role, "");  // none stated
 }
@@ -310,6 +315,80 @@ TEST_F(ImportCommandTest, ActorBeyondAsciiIsSentAsBinaryMetadata) {
   ASSERT_TRUE(call.status.ok()) << call.status.error_message();
   EXPECT_EQ(fake_.calls().back().actor_bin, "Siân Jones");
   EXPECT_EQ(fake_.calls().back().actor, "");
+}
+
+// Why the caller reads goes with every call, in either mode: ASCII as it
+// is, Welsh in the binary header.
+TEST_F(ImportCommandTest, JustificationTravelsAsAsciiOrBinaryMetadata) {
+  v1::ImportLine line;
+  line.set_agency("opcc");
+  line.mutable_assign_rating()->set_request_id("rate-1");
+  CallIdentity identity = kImporter;
+  ASSERT_TRUE(
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10), identity)
+          .status.ok());
+  EXPECT_EQ(fake_.calls().back().justification, "");
+  EXPECT_EQ(fake_.calls().back().justification_bin, "");
+
+  identity.justification = "Complaint 2025/17: review of case handling";
+  line.mutable_assign_rating()->set_request_id("rate-2");
+  ASSERT_TRUE(
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10), identity)
+          .status.ok());
+  EXPECT_EQ(fake_.calls().back().justification,
+            "Complaint 2025/17: review of case handling");
+  EXPECT_EQ(fake_.calls().back().justification_bin, "");
+
+  identity = {IdentityMode::kCertificate, "", "",
+              "Cwyn 2025/17: adolygu'r ffordd yr ymdriniwyd â'r achos"};
+  line.mutable_assign_rating()->set_request_id("rate-3");
+  ASSERT_TRUE(
+      SendImportLine(*commands_, line, "", std::chrono::seconds(10), identity)
+          .status.ok());
+  EXPECT_EQ(fake_.calls().back().justification, "");
+  EXPECT_EQ(fake_.calls().back().justification_bin,
+            "Cwyn 2025/17: adolygu'r ffordd yr ymdriniwyd â'r achos");
+}
+
+TEST(ParseJustificationTest, OneLineOfTextTrimmed) {
+  EXPECT_EQ(*ParseJustification(""), "");
+  EXPECT_EQ(*ParseJustification("  \t "), "");
+  EXPECT_EQ(*ParseJustification(" Complaint 2025/17\n"), "Complaint 2025/17");
+  EXPECT_EQ(*ParseJustification("Cwyn 2025/17: â'r achos"),
+            "Cwyn 2025/17: â'r achos");
+  EXPECT_EQ(ParseJustification(std::string(1000, 'x'))->size(), 1000u);
+  // Welsh counts in bytes, as sent: 500 "â" are 1000 bytes.
+  std::string welsh;
+  for (int i = 0; i < 500; ++i) welsh += "â";
+  EXPECT_TRUE(ParseJustification(welsh).ok());
+}
+
+TEST(ParseJustificationTest, WhatTheServerWouldRefuseIsRefusedHere) {
+  struct Case {
+    std::string text;
+    std::string why;
+  };
+  for (const Case& c : std::vector<Case>{
+           {std::string(1001, 'x'), "1001 bytes; at most 1000"},
+           {std::string(499, 'x') + std::string("\xC3\xA2") +
+                std::string(500, 'y'),
+            "1001 bytes"},
+           {"first line\nsecond line", "one line of text; it holds U+000A"},
+           {"a\ttab", "U+0009"},
+           {"bell\x07", "U+0007"},
+           {"del\x7F", "U+007F"},
+           {"c1 \xC2\x85 next line", "U+0085"},
+           {"line\xE2\x80\xA8separator", "U+2028"},
+           {"override \xE2\x80\xAEtxet", "U+202E"},
+           {"not utf-8 \xC3", "not UTF-8"},
+           {"overlong \xC0\xAF", "not UTF-8"},
+           {"surrogate \xED\xA0\x80", "not UTF-8"},
+       }) {
+    absl::StatusOr<std::string> parsed = ParseJustification(c.text);
+    ASSERT_FALSE(parsed.ok()) << c.why;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(c.why));
+  }
 }
 
 TEST_F(ImportCommandTest, RefusalKeepsTheReasonTrailer) {
