@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 
 namespace oversight::cli {
@@ -107,13 +108,35 @@ void PrintHeader(std::ostream& out) {
 void PrintEvent(std::ostream& out, const v1::RecordedEvent& e) {
   const absl::Time t = absl::FromUnixSeconds(e.recorded_at().seconds()) +
                        absl::Nanoseconds(e.recorded_at().nanos());
-  std::string data = Printable(e.data())
+  std::string data = e.withheld() ? "withheld (OFFICIAL-SENSITIVE)"
+                     : Printable(e.data())
                          ? e.data().substr(0, 60)
                          : absl::StrCat("<", e.data().size(), " bytes>");
   out << absl::StrFormat(
       "%-10d %-32s %-28s %-24s %s\n", e.position(),
       absl::StrCat(e.stream(), "@", e.revision()), e.type(),
       absl::FormatTime("%Y-%m-%d %H:%M:%E3S", t, absl::UTCTimeZone()), data);
+}
+
+void Disclosure::Add(uint64_t withheld_events,
+                     uint64_t access_recorded_position) {
+  withheld += withheld_events;
+  if (access_recorded_position != 0) {
+    access_positions.push_back(access_recorded_position);
+  }
+}
+
+void PrintDisclosure(std::ostream& out, const Disclosure& d) {
+  if (d.withheld > 0) {
+    out << d.withheld << " OFFICIAL-SENSITIVE event"
+        << (d.withheld == 1 ? "" : "s")
+        << " withheld (not entitled, or no --justification)\n";
+  }
+  if (!d.access_positions.empty()) {
+    out << "access recorded at position"
+        << (d.access_positions.size() == 1 ? " " : "s ")
+        << absl::StrJoin(d.access_positions, ", ") << "\n";
+  }
 }
 
 }  // namespace oversight::cli

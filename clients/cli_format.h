@@ -1,11 +1,14 @@
 // Formatting helpers of the oversight CLI: hex, event rows, one-line error
-// messages, and the exit code an error maps to.
+// messages, the exit code an error maps to, and what need-to-know left out
+// of an answer.
 
 #ifndef OVERSIGHT_CLIENTS_CLI_FORMAT_H_
 #define OVERSIGHT_CLIENTS_CLI_FORMAT_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/eventstore.pb.h"
@@ -37,8 +40,29 @@ int ExitCodeFor(const grpc::Status& status, const grpc::ClientContext& context);
 
 void PrintHeader(std::ostream& out);
 // One line: position, stream@revision, type, recorded time, data (text if
-// printable, else its size).
+// printable, else its size; "withheld (OFFICIAL-SENSITIVE)" for an event
+// the server withheld).
 void PrintEvent(std::ostream& out, const v1::RecordedEvent& event);
+
+// What one or more answers (the pages of a listing) left out under
+// need-to-know, and where the access log recorded what they carried.
+struct Disclosure {
+  // OFFICIAL-SENSITIVE events left out.
+  uint64_t withheld = 0;
+  // The positions of the AccessRecorded events, in the order of the
+  // answers; none when nothing was recorded.
+  std::vector<uint64_t> access_positions;
+
+  // Adds one answer's: its count of withheld events, and its
+  // access_recorded_position (0: none).
+  void Add(uint64_t withheld_events, uint64_t access_recorded_position);
+};
+
+// A line for each of what `d` says, or nothing:
+//   2 OFFICIAL-SENSITIVE events withheld (not entitled, or no --justification)
+//   access recorded at position 120
+// (several positions: "access recorded at positions 120, 125").
+void PrintDisclosure(std::ostream& out, const Disclosure& d);
 
 }  // namespace oversight::cli
 

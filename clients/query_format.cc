@@ -241,6 +241,23 @@ absl::StatusOr<google::protobuf::Timestamp> ParseHistoryBound(
   return t;
 }
 
+std::vector<std::string> ParseList(absl::string_view value) {
+  std::vector<std::string> items;
+  for (absl::string_view part : absl::StrSplit(value, ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (!part.empty()) items.emplace_back(part);
+  }
+  return items;
+}
+
+absl::StatusOr<v1::AccessKind> ParseAccessKind(absl::string_view value) {
+  if (value.empty()) return v1::ACCESS_KIND_UNSPECIFIED;
+  if (value == "consultation") return v1::ACCESS_KIND_CONSULTATION;
+  if (value == "disclosure") return v1::ACCESS_KIND_DISCLOSURE;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--kind must be consultation or disclosure, not \"", value, "\""));
+}
+
 std::vector<std::string> ParseEventTypes(absl::string_view value) {
   std::vector<std::string> types;
   for (absl::string_view part : absl::StrSplit(value, ',')) {
@@ -302,6 +319,12 @@ std::string FormatReflects(const v1::Reflects& reflects) {
   return out;
 }
 
+Disclosure DisclosureOf(const v1::Reflects& reflects) {
+  Disclosure d;
+  d.Add(reflects.withheld(), reflects.access_recorded_position());
+  return d;
+}
+
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -328,6 +351,7 @@ void PrintStatusBoard(std::ostream& out, const v1::GetStatusBoardResponse& r,
   std::string title = Localized(r.title(), lang);
   out << (title.empty() ? r.review_id() : title) << " (" << r.review_id()
       << "), " << FormatReflects(r.reflects()) << "\n";
+  PrintDisclosure(out, DisclosureOf(r.reflects()));
   out << "periods: "
       << (r.periods().empty() ? "none" : absl::StrJoin(r.periods(), ", "));
   if (!r.open_periods().empty()) {
@@ -392,6 +416,7 @@ void PrintRecommendation(std::ostream& out,
   out << "Recommendation " << s.number() << " of " << s.review_id();
   if (!s.theme_id().empty()) out << " (theme " << s.theme_id() << ")";
   out << ", " << FormatReflects(r.reflects()) << "\n";
+  PrintDisclosure(out, DisclosureOf(r.reflects()));
   out << "owner: " << OrDash(s.owning_agency_id());
   if (!r.contributing_agency_ids().empty()) {
     out << "; contributing: "
@@ -623,6 +648,19 @@ std::string EventSubject(const v1::DomainEvent& e) {
           p.format() == v1::REPORT_FORMAT_HTML ? "html" : "md", " rendered at ",
           p.rendered_position());
     }
+    case E::kAccessRecorded: {
+      const auto& p = e.access_recorded();
+      absl::string_view method = p.method();
+      absl::ConsumePrefix(&method, "/");
+      absl::ConsumePrefix(&method, kEventTypePrefix);
+      std::string s =
+          absl::StrCat(EnumLabel(v1::AccessKind_Name(p.kind()), "ACCESS_KIND_"),
+                       " ", OrDash(std::string(method)));
+      if (!p.positions().empty()) {
+        absl::StrAppend(&s, " of ", FormatPositions(p.positions()));
+      }
+      return s;
+    }
     case E::PAYLOAD_NOT_SET:
       break;
   }
@@ -647,7 +685,9 @@ std::vector<std::string> HistoryRow(const v1::HistoryEntry& entry) {
   const std::string actor = FormatActor(e.actor());
   absl::string_view type = entry.event_type();
   absl::ConsumePrefix(&type, kEventTypePrefix);
-  std::string subject = EventSubject(e);
+  std::string subject = entry.withheld()
+                            ? std::string("withheld (OFFICIAL-SENSITIVE)")
+                            : EventSubject(e);
   if (entry.corrects_position() != 0) {
     absl::StrAppend(&subject, "  corrects ", entry.corrects_position());
   }
@@ -669,7 +709,14 @@ std::vector<std::string> HistoryRow(const v1::HistoryEntry& entry) {
 
 void PrintHistory(std::ostream& out, const v1::ListHistoryResponse& r,
                   Lang lang) {
-  out << "history " << FormatReflects(r.reflects()) << "\n\n";
+  PrintHistoryListing(out, r, DisclosureOf(r.reflects()));
+}
+
+void PrintHistoryListing(std::ostream& out, const v1::ListHistoryResponse& r,
+                         const Disclosure& disclosure) {
+  out << "history " << FormatReflects(r.reflects()) << "\n";
+  PrintDisclosure(out, disclosure);
+  out << "\n";
   if (r.entries().empty()) {
     out << "no entries\n";
     return;
@@ -690,7 +737,9 @@ void PrintHistory(std::ostream& out, const v1::ListHistoryResponse& r,
 void PrintAttention(std::ostream& out, const v1::ListAttentionResponse& r,
                     Lang lang) {
   out << "judged on " << OrDash(r.judged_on()) << ", "
-      << FormatReflects(r.reflects()) << "\n\n";
+      << FormatReflects(r.reflects()) << "\n";
+  PrintDisclosure(out, DisclosureOf(r.reflects()));
+  out << "\n";
   if (r.items().empty()) {
     out << "nothing needs attention\n";
     return;
@@ -720,6 +769,7 @@ void PrintPartnerView(std::ostream& out, const v1::GetPartnerViewResponse& r,
   const std::string name = Localized(r.name(), lang);
   out << (name.empty() ? r.agency_id() : name) << " (" << r.agency_id() << "), "
       << FormatReflects(r.reflects()) << "\n";
+  PrintDisclosure(out, DisclosureOf(r.reflects()));
   if (r.programmes().empty()) out << "\nno programmes\n";
   for (const v1::ProgrammeView& p : r.programmes()) {
     const std::string programme = Localized(p.name(), lang);
@@ -799,6 +849,98 @@ void PrintPartnerView(std::ostream& out, const v1::GetPartnerViewResponse& r,
   if (!rows.empty()) {
     PrintTableAligned(out, {"RECOMMENDATION", "ROLE", "STATE"}, rows, {}, "  ");
   }
+}
+
+// --------------------------------------------------------------- access log
+
+std::string FormatPositions(
+    const google::protobuf::RepeatedField<uint64_t>& positions) {
+  std::vector<uint64_t> sorted(positions.begin(), positions.end());
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<std::string> runs;
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    runs.push_back(j == i ? absl::StrCat(sorted[i])
+                          : absl::StrCat(sorted[i], "-", sorted[j]));
+    i = j + 1;
+  }
+  return runs.empty() ? "-" : absl::StrJoin(runs, ",");
+}
+
+namespace {
+
+constexpr size_t kMaxQueryChars = 120;
+
+// `text` cut after `max` UTF-8 characters, with "..." after a cut.
+std::string Cut(const std::string& text, size_t max) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (chars++ == max) return absl::StrCat(text.substr(0, i), "...");
+  }
+  return text;
+}
+
+std::string FormatUtcSeconds(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", FromTimestamp(t),
+                          absl::UTCTimeZone());
+}
+
+}  // namespace
+
+std::vector<std::string> AccessLogRow(const v1::AccessLogEntry& entry) {
+  const v1::DomainEvent& e = entry.event();
+  const v1::AccessRecorded& a = e.access_recorded();
+  absl::string_view method = a.method();
+  absl::ConsumePrefix(&method, "/");
+  absl::ConsumePrefix(&method, kEventTypePrefix);
+  std::string when = "-";
+  if (e.has_occurred_at()) {
+    when = FormatUtcSeconds(e.occurred_at());
+  } else if (entry.has_recorded_at()) {
+    when = FormatUtcSeconds(entry.recorded_at());
+  }
+  return {absl::StrCat(entry.position()),
+          when,
+          FormatActor(e.actor()),
+          OrDash(a.role()),
+          a.kind() == v1::ACCESS_KIND_UNSPECIFIED
+              ? std::string("-")
+              : EnumLabel(v1::AccessKind_Name(a.kind()), "ACCESS_KIND_"),
+          OrDash(std::string(method)),
+          FormatPositions(a.positions()),
+          OrDash(a.justification()),
+          a.recipients().empty() ? std::string("-")
+                                 : absl::StrJoin(a.recipients(), "; "),
+          OrDash(Cut(a.query(), kMaxQueryChars))};
+}
+
+void PrintAccessLog(std::ostream& out, const v1::ListAccessLogResponse& r,
+                    Lang lang) {
+  PrintAccessLogListing(out, r, DisclosureOf(r.reflects()));
+}
+
+void PrintAccessLogListing(std::ostream& out,
+                           const v1::ListAccessLogResponse& r,
+                           const Disclosure& disclosure) {
+  out << "access log " << FormatReflects(r.reflects()) << "\n";
+  PrintDisclosure(out, disclosure);
+  out << "\n";
+  if (r.entries().empty()) {
+    out << "no entries\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(r.entries_size());
+  for (const v1::AccessLogEntry& entry : r.entries()) {
+    rows.push_back(AccessLogRow(entry));
+  }
+  PrintTableAligned(out,
+                    {"POSITION", "WHEN (UTC)", "WHO", "ROLE", "KIND", "METHOD",
+                     "POSITIONS", "JUSTIFICATION", "RECIPIENTS", "QUERY"},
+                    rows, {true}, "");
 }
 
 }  // namespace oversight::cli

@@ -1,6 +1,11 @@
 // Arguments and rendering of the oversight CLI's query verbs (status,
-// recommendation, history, attention, partner; clients/query_verbs.cc),
-// apart from the calls, so that they can be tested without a server.
+// recommendation, history, attention, partner, access-log;
+// clients/query_verbs.cc), apart from the calls, so that they can be
+// tested without a server.
+//
+// Every answer prints, under the line saying what it reflects, what
+// need-to-know withheld from it and where the access log recorded it
+// (PrintDisclosure in clients/cli_format.h).
 //
 // Times print in UTC. Text prints in English, or with Lang::kWelsh in
 // Welsh where the record has it and otherwise in English followed by
@@ -16,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "clients/cli_format.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "oversight/v1/domain.pb.h"
@@ -53,6 +59,14 @@ enum class Bound { kFrom, kTo };
 absl::StatusOr<google::protobuf::Timestamp> ParseHistoryBound(
     absl::string_view value, Bound bound);
 
+// A list flag's items (--recipients=A,B): split at commas, the white space
+// around each trimmed, empty ones dropped.
+std::vector<std::string> ParseList(absl::string_view value);
+
+// `access-log --kind`: "consultation" or "disclosure"; "" for both
+// (ACCESS_KIND_UNSPECIFIED).
+absl::StatusOr<v1::AccessKind> ParseAccessKind(absl::string_view value);
+
 // "RatingAssigned" or "oversight.v1.RatingAssigned" ->
 // "oversight.v1.RatingAssigned"; several may be joined by commas.
 std::vector<std::string> ParseEventTypes(absl::string_view value);
@@ -70,6 +84,8 @@ std::string PeriodRatingCell(const v1::PeriodRating& rating);
 std::string FormatInstant(const google::protobuf::Timestamp& t);
 // "as at position 120" or "as at position 120, effective 2024-07-31...".
 std::string FormatReflects(const v1::Reflects& reflects);
+// What `reflects` says was withheld, and where the access was recorded.
+Disclosure DisclosureOf(const v1::Reflects& reflects);
 
 // The response as one JSON document on one line (protobuf's JSON mapping,
 // proto field names), followed by a newline.
@@ -99,9 +115,15 @@ std::string FormatActor(const v1::Actor& actor);
 
 // `oversight history`: one row per entry: position, occurred date,
 // recorded time, actor (FormatActor), short event type, and the subject
-// followed by "  corrects P" / "  corrected by P,Q".
+// followed by "  corrects P" / "  corrected by P,Q". A withheld entry
+// (OFFICIAL-SENSITIVE, and the reader may not read it) has only its
+// agency as actor and "withheld (OFFICIAL-SENSITIVE)" as subject.
 std::vector<std::string> HistoryRow(const v1::HistoryEntry& entry);
-// What the listing reflects, then a table of HistoryRow.
+// What the listing reflects and `disclosure`, then a table of HistoryRow.
+// For the pages of one listing, `disclosure` sums up theirs.
+void PrintHistoryListing(std::ostream& out, const v1::ListHistoryResponse& r,
+                         const Disclosure& disclosure);
+// PrintHistoryListing with the response's own disclosure.
 void PrintHistory(std::ostream& out, const v1::ListHistoryResponse& r,
                   Lang lang);
 // What an event is about: "review-1 #3 update u-7 (2024-07)".
@@ -116,6 +138,25 @@ void PrintAttention(std::ostream& out, const v1::ListAttentionResponse& r,
 // then the recommendations the agency owns or contributes to.
 void PrintPartnerView(std::ostream& out, const v1::GetPartnerViewResponse& r,
                       Lang lang);
+
+// "3,7-9,12": ascending positions, runs of consecutive ones as ranges;
+// "-" for none.
+std::string FormatPositions(
+    const google::protobuf::RepeatedField<uint64_t>& positions);
+
+// `oversight access-log`: one row per entry: position, when it happened
+// (UTC), who (FormatActor), the role they held, kind, the method without
+// its package ("Queries/ListHistory"), the positions read (FormatPositions),
+// the justification, the recipients (joined by "; "), and the query (cut
+// at 120 characters); "-" for what is empty.
+std::vector<std::string> AccessLogRow(const v1::AccessLogEntry& entry);
+// What the listing reflects and `disclosure`, then a table of AccessLogRow.
+void PrintAccessLogListing(std::ostream& out,
+                           const v1::ListAccessLogResponse& r,
+                           const Disclosure& disclosure);
+// PrintAccessLogListing with the response's own disclosure.
+void PrintAccessLog(std::ostream& out, const v1::ListAccessLogResponse& r,
+                    Lang lang);
 
 }  // namespace oversight::cli
 

@@ -1,14 +1,18 @@
 // The query verbs' arguments and rendering (clients/query_format.h),
 // without a server: --as-of and the history bounds, tables of hand-built
-// responses, history lines, the partner's figures, and JSON output.
+// responses, history lines, the partner's figures, JSON output, and what
+// need-to-know withheld with where the access log recorded it, in the
+// answers, the history, raw events and the access log itself.
 
 #include "clients/query_format.h"
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "clients/cli_format.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -182,6 +186,25 @@ TEST(ParseEventTypesTest, ShortNamesGetThePackage) {
   EXPECT_TRUE(ParseEventTypes("").empty());
 }
 
+TEST(ParseListTest, CommasTrimmedEmptiesDropped) {
+  EXPECT_THAT(ParseList("Police and Crime Panel, OPCC ,,"),
+              ElementsAre("Police and Crime Panel", "OPCC"));
+  EXPECT_THAT(ParseList("Panel yr Heddlu a Throseddu"),
+              ElementsAre("Panel yr Heddlu a Throseddu"));
+  EXPECT_TRUE(ParseList("").empty());
+  EXPECT_TRUE(ParseList(" , ").empty());
+}
+
+TEST(ParseFlagsTest, AccessKind) {
+  EXPECT_EQ(*ParseAccessKind(""), v1::ACCESS_KIND_UNSPECIFIED);
+  EXPECT_EQ(*ParseAccessKind("consultation"), v1::ACCESS_KIND_CONSULTATION);
+  EXPECT_EQ(*ParseAccessKind("disclosure"), v1::ACCESS_KIND_DISCLOSURE);
+  absl::StatusOr<v1::AccessKind> bad = ParseAccessKind("read");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("--kind must be consultation or disclosure"));
+}
+
 TEST(ParseFlagsTest, OutputAndLang) {
   EXPECT_EQ(*ParseOutputFormat("json"), OutputFormat::kJson);
   EXPECT_EQ(*ParseOutputFormat("table"), OutputFormat::kTable);
@@ -211,6 +234,66 @@ TEST(FormatReflectsTest, PositionAndEffectiveTime) {
   *r.mutable_effective_at() = Ts(Utc(2024, 8, 1) - absl::Microseconds(1));
   EXPECT_EQ(FormatReflects(r),
             "as at position 120, effective end of 2024-07-31 UTC");
+}
+
+// ----------------------------------------------------- need-to-know lines
+
+std::string DisclosureText(const Disclosure& d) {
+  std::ostringstream out;
+  PrintDisclosure(out, d);
+  return out.str();
+}
+
+TEST(DisclosureTest, WithheldAndWhereTheAccessWasRecorded) {
+  EXPECT_EQ(DisclosureText(Disclosure()), "");
+  Disclosure d;
+  d.Add(0, 0);
+  EXPECT_EQ(DisclosureText(d), "");
+  d.Add(1, 0);
+  EXPECT_EQ(DisclosureText(d),
+            "1 OFFICIAL-SENSITIVE event withheld (not entitled, or no "
+            "--justification)\n");
+  d.Add(1, 120);
+  EXPECT_EQ(DisclosureText(d),
+            "2 OFFICIAL-SENSITIVE events withheld (not entitled, or no "
+            "--justification)\naccess recorded at position 120\n");
+  d.Add(0, 125);
+  EXPECT_THAT(DisclosureText(d),
+              HasSubstr("\naccess recorded at positions 120, 125\n"));
+}
+
+TEST(DisclosureTest, OfReflects) {
+  v1::Reflects r;
+  r.set_position(130);
+  r.set_withheld(3);
+  r.set_access_recorded_position(131);
+  const Disclosure d = DisclosureOf(r);
+  EXPECT_EQ(d.withheld, 3u);
+  EXPECT_THAT(d.access_positions, ElementsAre(131u));
+  r.clear_access_recorded_position();
+  EXPECT_TRUE(DisclosureOf(r).access_positions.empty());
+}
+
+TEST(RawEventTest, WithheldEventSaysSoInsteadOfItsData) {
+  v1::RecordedEvent e;
+  e.set_position(42);
+  e.set_stream("recommendation-r-1");
+  e.set_revision(3);
+  e.set_type("oversight.v1.ProgressUpdateSubmitted");
+  *e.mutable_recorded_at() = Ts(Utc(2025, 1, 20, 9, 15, 30));
+  e.set_data("printable data");
+  std::ostringstream out;
+  PrintEvent(out, e);
+  EXPECT_THAT(out.str(), HasSubstr("printable data"));
+  e.clear_data();
+  e.set_withheld(true);
+  std::ostringstream withheld;
+  PrintEvent(withheld, e);
+  EXPECT_THAT(withheld.str(),
+              ContainsRegex("^42 +recommendation-r-1@3 +"
+                            "oversight.v1.ProgressUpdateSubmitted +"
+                            "2025-01-20 09:15:30.000 +"
+                            "withheld \\(OFFICIAL-SENSITIVE\\)\n$"));
 }
 
 // ------------------------------------------------------------ status board
@@ -261,6 +344,24 @@ TEST(StatusBoardTest, HeaderTitleAndReflects) {
   std::ostringstream cy;
   PrintStatusBoard(cy, Board(), Lang::kWelsh);
   EXPECT_THAT(cy.str(), StartsWith("Adolygiad stelcian (stalking-2023)"));
+}
+
+TEST(StatusBoardTest, WithheldAndAccessUnderTheHeader) {
+  v1::GetStatusBoardResponse board = Board();
+  board.mutable_reflects()->set_withheld(2);
+  board.mutable_reflects()->set_access_recorded_position(121);
+  std::ostringstream out;
+  PrintStatusBoard(out, board, Lang::kEnglish);
+  EXPECT_THAT(out.str(),
+              StartsWith("Stalking deep dive (stalking-2023), as at position "
+                         "120\n2 OFFICIAL-SENSITIVE events withheld (not "
+                         "entitled, or no --justification)\naccess recorded "
+                         "at position 121\nperiods: "));
+  // Nothing withheld, nothing recorded: no such lines.
+  std::ostringstream plain;
+  PrintStatusBoard(plain, Board(), Lang::kEnglish);
+  EXPECT_THAT(plain.str(), Not(HasSubstr("withheld")));
+  EXPECT_THAT(plain.str(), Not(HasSubstr("access recorded")));
 }
 
 TEST(StatusBoardTest, Rows) {
@@ -474,6 +575,57 @@ TEST(HistoryTest, Listing) {
   EXPECT_THAT(empty.str(), HasSubstr("no entries"));
 }
 
+TEST(HistoryTest, WithheldEntryShowsNoContent) {
+  // As the server sends it: the envelope keeps occurred_at, the
+  // classification and the actor's agency; no payload, no person.
+  v1::HistoryEntry e = Entry(44);
+  e.set_event_type("oversight.v1.ProgressUpdateSubmitted");
+  e.set_withheld(true);
+  e.mutable_event()->mutable_actor()->clear_person();
+  e.mutable_event()->set_classification(v1::CLASSIFICATION_OFFICIAL_SENSITIVE);
+  EXPECT_THAT(HistoryRow(e),
+              ElementsAre("44", "2024-06-15", "2025-01-20 09:15:30",
+                          "dyfed-powys-police", "ProgressUpdateSubmitted",
+                          "withheld (OFFICIAL-SENSITIVE)"));
+  // Even were there a payload, it would not show.
+  auto* p = e.mutable_event()->mutable_progress_update_submitted();
+  p->set_review_id("r");
+  p->set_number(1);
+  p->set_update_id("names-a-victim");
+  EXPECT_EQ(HistoryRow(e)[5], "withheld (OFFICIAL-SENSITIVE)");
+}
+
+TEST(HistoryTest, ListingSaysWhatWasWithheldAndWhereTheAccessWasRecorded) {
+  v1::ListHistoryResponse r;
+  r.mutable_reflects()->set_position(99);
+  r.mutable_reflects()->set_withheld(1);
+  r.mutable_reflects()->set_access_recorded_position(101);
+  *r.add_entries() = Entry(44);
+  r.mutable_entries(0)->set_event_type("oversight.v1.ProgressUpdateSubmitted");
+  r.mutable_entries(0)->set_withheld(true);
+  std::ostringstream out;
+  PrintHistory(out, r, Lang::kEnglish);
+  EXPECT_THAT(out.str(),
+              StartsWith("history as at position 99\n1 OFFICIAL-SENSITIVE "
+                         "event withheld (not entitled, or no "
+                         "--justification)\naccess recorded at position "
+                         "101\n\nPOSITION"));
+  EXPECT_THAT(LineWith(out.str(), "44"),
+              ContainsRegex("ProgressUpdateSubmitted  withheld "
+                            "\\(OFFICIAL-SENSITIVE\\)$"));
+  // The pages of one listing: what they withheld and recorded, together.
+  Disclosure pages;
+  pages.Add(1, 101);
+  pages.Add(2, 0);
+  pages.Add(0, 104);
+  std::ostringstream listing;
+  PrintHistoryListing(listing, r, pages);
+  EXPECT_THAT(listing.str(), HasSubstr("\n3 OFFICIAL-SENSITIVE events "
+                                       "withheld"));
+  EXPECT_THAT(listing.str(),
+              HasSubstr("\naccess recorded at positions 101, 104\n"));
+}
+
 TEST(HistoryTest, Subjects) {
   v1::DomainEvent e;
   e.mutable_agency_registered()->set_agency_id("paladin");
@@ -487,6 +639,12 @@ TEST(HistoryTest, Subjects) {
   risk->set_review_id("r");
   risk->set_risk_id("funding-1");
   EXPECT_EQ(EventSubject(e), "r risk funding-1");
+  auto* access = e.mutable_access_recorded();
+  access->set_kind(v1::ACCESS_KIND_CONSULTATION);
+  access->set_method("/oversight.v1.Queries/ListHistory");
+  access->add_positions(44);
+  access->add_positions(45);
+  EXPECT_EQ(EventSubject(e), "consultation Queries/ListHistory of 44-45");
 }
 
 // ---------------------------------------------------------------- attention
@@ -587,6 +745,88 @@ TEST(PartnerTest, FiguresByQuarter) {
                               "    A second caseworker started.\n"));
   EXPECT_THAT(LineWith(text, "stalking-2023 #5"),
               ContainsRegex("stalking-2023 #5 +contributor +open$"));
+}
+
+// --------------------------------------------------------------- access log
+
+TEST(AccessLogTest, PositionsAsRanges) {
+  google::protobuf::RepeatedField<uint64_t> p;
+  EXPECT_EQ(FormatPositions(p), "-");
+  for (uint64_t n : {12, 3, 7, 8, 9, 7, 20, 21}) p.Add(n);
+  EXPECT_EQ(FormatPositions(p), "3,7-9,12,20-21");
+}
+
+v1::AccessLogEntry AccessEntry(uint64_t position) {
+  v1::AccessLogEntry entry;
+  entry.set_position(position);
+  entry.set_hash("ab12");
+  *entry.mutable_recorded_at() = Ts(Utc(2025, 2, 3, 10, 0, 1));
+  v1::DomainEvent* e = entry.mutable_event();
+  *e->mutable_occurred_at() = Ts(Utc(2025, 2, 3, 10, 0, 0));
+  e->mutable_actor()->set_agency_id("dyfed-powys-opcc");
+  e->mutable_actor()->set_person("Siân Jones");
+  v1::AccessRecorded* a = e->mutable_access_recorded();
+  a->set_kind(v1::ACCESS_KIND_CONSULTATION);
+  a->set_method("/oversight.v1.Queries/ListHistory");
+  a->set_query("{\"reviewId\":\"dyfed-powys-stalking-2023\",\"number\":1}");
+  a->add_positions(100);
+  a->add_positions(101);
+  a->set_justification("Cwyn 2025/17: adolygu'r achos");
+  a->set_role("reviewing-body");
+  return entry;
+}
+
+TEST(AccessLogTest, Row) {
+  EXPECT_THAT(
+      AccessLogRow(AccessEntry(130)),
+      ElementsAre("130", "2025-02-03 10:00:00", "dyfed-powys-opcc/Siân Jones",
+                  "reviewing-body", "consultation", "Queries/ListHistory",
+                  "100-101", "Cwyn 2025/17: adolygu'r achos", "-",
+                  "{\"reviewId\":\"dyfed-powys-stalking-2023\","
+                  "\"number\":1}"));
+  v1::AccessLogEntry report = AccessEntry(131);
+  v1::AccessRecorded* a = report.mutable_event()->mutable_access_recorded();
+  a->set_kind(v1::ACCESS_KIND_DISCLOSURE);
+  a->set_method("/oversight.v1.Queries/GetReport");
+  a->clear_positions();
+  a->clear_justification();
+  a->add_recipients("Police and Crime Panel");
+  a->add_recipients("HMICFRS");
+  a->set_query(std::string(200, 'q'));
+  const std::vector<std::string> row = AccessLogRow(report);
+  ASSERT_EQ(row.size(), 10u);
+  EXPECT_EQ(row[4], "disclosure");
+  EXPECT_EQ(row[5], "Queries/GetReport");
+  EXPECT_EQ(row[6], "-");
+  EXPECT_EQ(row[7], "-");
+  EXPECT_EQ(row[8], "Police and Crime Panel; HMICFRS");
+  EXPECT_EQ(row[9], std::string(120, 'q') + "...");
+}
+
+TEST(AccessLogTest, Listing) {
+  v1::ListAccessLogResponse r;
+  r.mutable_reflects()->set_position(140);
+  *r.add_entries() = AccessEntry(130);
+  std::ostringstream out;
+  PrintAccessLog(out, r, Lang::kEnglish);
+  const std::string text = out.str();
+  EXPECT_THAT(text, StartsWith("access log as at position 140\n\n"));
+  const std::string header = LineWith(text, "POSITION");
+  EXPECT_THAT(header, ContainsRegex("^POSITION  WHEN \\(UTC\\) +WHO +ROLE +"
+                                    "KIND +METHOD +POSITIONS +JUSTIFICATION +"
+                                    "RECIPIENTS +QUERY$"));
+  const std::string row = LineWith(text, "Queries/ListHistory");
+  EXPECT_THAT(row, ContainsRegex("^     130  2025-02-03 10:00:00  "
+                                 "dyfed-powys-opcc/Siân Jones  "
+                                 "reviewing-body  consultation  "
+                                 "Queries/ListHistory  100-101 +"
+                                 "Cwyn 2025/17: adolygu'r achos  - +"
+                                 "\\{\"reviewId\""));
+  EXPECT_EQ(Column(header, "JUSTIFICATION"), Column(row, "Cwyn"));
+
+  std::ostringstream empty;
+  PrintAccessLog(empty, v1::ListAccessLogResponse(), Lang::kEnglish);
+  EXPECT_THAT(empty.str(), HasSubstr("no entries"));
 }
 
 // --------------------------------------------------------------------- json
