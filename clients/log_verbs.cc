@@ -1,6 +1,11 @@
 // The event log's verbs of the oversight command: head, verify, append,
 // read-stream, read-all and tail. Their flags are defined in
 // clients/oversight_main.cc.
+//
+// Need-to-know (docs/security.md): an OFFICIAL-SENSITIVE event read
+// without a justification comes withheld, without its data, and prints so;
+// a page (or, for tail, an event) that carried sensitive data names the
+// AccessRecorded event that records it, printed after it.
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +46,27 @@ v1::EventFilter Filter() {
   return filter;
 }
 
+// 0 or `position`, as a list.
+std::vector<uint64_t> AccessPositions(uint64_t position) {
+  if (position == 0) return {};
+  return {position};
+}
+
+// Prints one page of a raw read, and then where the access log recorded
+// it; returns how many of its events were withheld.
+uint64_t PrintPage(
+    const google::protobuf::RepeatedPtrField<v1::RecordedEvent>& events,
+    uint64_t access_recorded_position) {
+  uint64_t withheld = 0;
+  for (const v1::RecordedEvent& e : events) {
+    PrintEvent(std::cout, e);
+    if (e.withheld()) ++withheld;
+  }
+  PrintDisclosure(std::cout,
+                  Disclosure{0, AccessPositions(access_recorded_position)});
+  return withheld;
+}
+
 }  // namespace
 
 int Usage(const std::string& message) {
@@ -61,6 +87,7 @@ std::unique_ptr<grpc::ClientContext> CallContext(const Clients& clients) {
   if (clients.identity.mode == IdentityMode::kCertificate) {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() + timeout);
+    AddJustification(context.get(), clients.identity.justification);
     return context;
   }
   return CommandContext(clients.identity, "", absl::GetFlag(FLAGS_actor),
@@ -151,16 +178,18 @@ int ReadStream(const Clients& clients, const std::vector<std::string>& args) {
     request.set_from_end(true);
   }
   PrintHeader(std::cout);
+  uint64_t withheld = 0;
   for (;;) {
     auto ctx = CallContext(clients);
     v1::ReadStreamResponse page;
     grpc::Status s = stub->ReadStream(ctx.get(), request, &page);
     if (!s.ok()) return Fail(s, *ctx);
-    for (const auto& e : page.events()) PrintEvent(std::cout, e);
+    withheld += PrintPage(page.events(), page.access_recorded_position());
     if (page.end_of_stream() || !absl::GetFlag(FLAGS_all)) break;
     request.set_from_end(false);
     request.set_from_revision(page.next_revision());
   }
+  PrintDisclosure(std::cout, Disclosure{withheld, {}});
   return kExitOk;
 }
 
@@ -179,16 +208,18 @@ int ReadAll(const Clients& clients, const std::vector<std::string>& args) {
     request.set_from_end(true);
   }
   PrintHeader(std::cout);
+  uint64_t withheld = 0;
   for (;;) {
     auto ctx = CallContext(clients);
     v1::ReadAllResponse page;
     grpc::Status s = stub->ReadAll(ctx.get(), request, &page);
     if (!s.ok()) return Fail(s, *ctx);
-    for (const auto& e : page.events()) PrintEvent(std::cout, e);
+    withheld += PrintPage(page.events(), page.access_recorded_position());
     if (page.end_of_log() || !absl::GetFlag(FLAGS_all)) break;
     request.set_from_end(false);
     request.set_from_position(page.next_position());
   }
+  PrintDisclosure(std::cout, Disclosure{withheld, {}});
   return kExitOk;
 }
 
@@ -212,6 +243,9 @@ int Tail(const Clients& clients, const std::vector<std::string>& args) {
   while (reader->Read(&message)) {
     if (message.has_event()) {
       PrintEvent(std::cout, message.event());
+      PrintDisclosure(
+          std::cout,
+          Disclosure{0, AccessPositions(message.access_recorded_position())});
     } else if (message.has_caught_up()) {
       std::cout << "-- caught up at position "
                 << message.caught_up().head_position() << "; live --\n";

@@ -3,7 +3,7 @@
 //
 //   oversight [--server=127.0.0.1:50051] [--timeout_seconds=10]
 //             [--cert=FILE --key=FILE --ca=FILE] [--agency=ID] [--role=ROLE]
-//             [--actor=WHO] VERB [ARGS]
+//             [--actor=WHO] [--justification=TEXT] VERB [ARGS]
 //
 // Verbs:
 //   head                         last position and its chain hash
@@ -25,8 +25,12 @@
 //                                events touching a subject, in log order
 //   attention REVIEW             what needs the reviewing body's attention
 //   partner AGENCY               a partner's programmes and figures
+//   access-log [--agency=A [--person=P]] [--from=DATE] [--to=DATE]
+//              [--kind=consultation|disclosure] [--all]
+//                                who read OFFICIAL-SENSITIVE content and
+//                                what was disclosed, why (auditors)
 //   report --review=R --period=P [--lang=en|cy] [--format=md|html]
-//                                the Panel progress report, from the log
+//          [--recipients=A,B]    the Panel progress report, from the log
 //   report publish ...           publish it, sealed with its SHA-256
 //   report verify ...            check a publication against its seal
 //   help [VERB]                  a verb's usage and an example; so does
@@ -45,6 +49,13 @@
 // (`oversight-actor-bin` for a name beyond ASCII) names the person acting:
 // import lines name their own; --actor (default "oversight-cli:$USER")
 // stands for lines and calls that name none.
+//
+// --justification (or $OVERSIGHT_JUSTIFICATION) says why the caller reads,
+// on every call, in `oversight-justification` (or
+// `oversight-justification-bin` beyond ASCII): the server shows
+// OFFICIAL-SENSITIVE content only to those entitled who give one, and
+// records it in the access log. Answers say what was withheld and where
+// the access was recorded.
 //
 // Queries take --as-of=WHEN (a past moment, on either time axis),
 // --min_position=N, --output=table|json and --lang=en|cy; see
@@ -123,6 +134,12 @@ ABSL_FLAG(std::string, role, oversight::cli::Env("OVERSIGHT_ROLE"),
           "force, reviewing-body, partner, panel, auditor, importer or "
           "operator (default $OVERSIGHT_ROLE; none when empty; import: "
           "importer); over TLS the certificate names the role");
+ABSL_FLAG(std::string, justification,
+          oversight::cli::Env("OVERSIGHT_JUSTIFICATION"),
+          "why you read, sent with every call (one line, at most 1000 bytes; "
+          "Welsh too): OFFICIAL-SENSITIVE content is shown only to those "
+          "entitled who give one, and the access log records it (default "
+          "$OVERSIGHT_JUSTIFICATION)");
 ABSL_FLAG(std::string, actor, oversight::cli::DefaultActor(),
           "commands: the person or service acting, for lines and commands "
           "that name none");
@@ -207,7 +224,12 @@ int Import(const Clients& clients, const std::vector<std::string>& args) {
   "                    marked \" [en]\"\n"                                    \
   "  --agency=ID, --role=ROLE, --actor=WHO  without TLS, who reads, in a\n"   \
   "                    role the server lets read this (docs/security.md);\n"  \
-  "                    over TLS the certificate says who reads\n"
+  "                    over TLS the certificate says who reads\n"             \
+  "  --justification=TEXT  why you read: without one, or when your role\n"    \
+  "                    is not entitled, OFFICIAL-SENSITIVE events are\n"      \
+  "                    left out and the answer says how many; with one,\n"    \
+  "                    reading them is recorded in the access log, and\n"     \
+  "                    the answer says where\n"
 
 struct Verb {
   const char* name;
@@ -246,6 +268,9 @@ constexpr Verb kVerbs[] = {
      "Prints the events of STREAM from revision FROM (default: the first, or\n"
      "the last with --backwards), --max=N per call (default 100); --all\n"
      "pages on until the end. For auditors and the deployment's operator.\n"
+     "Without --justification an OFFICIAL-SENSITIVE event prints as\n"
+     "\"withheld (OFFICIAL-SENSITIVE)\" instead of its data; with one, each\n"
+     "page that carried such data prints where the access log recorded it.\n"
      "\n"
      "Example:\n"
      "  oversight --role=auditor read-stream notes-1 --all\n",
@@ -254,7 +279,8 @@ constexpr Verb kVerbs[] = {
      "Prints the events of the whole log from position FROM (default: the\n"
      "first, or the last with --backwards), --max=N per call (default 100);\n"
      "--all pages on until the end. --stream_prefix=P and --type=T filter.\n"
-     "For auditors and the deployment's operator.\n"
+     "For auditors and the deployment's operator. OFFICIAL-SENSITIVE events\n"
+     "print as withheld without --justification, as for read-stream.\n"
      "\n"
      "Example:\n"
      "  oversight --role=auditor read-all --stream_prefix=review- --all\n",
@@ -263,6 +289,8 @@ constexpr Verb kVerbs[] = {
      "Prints the events from position FROM (default: only new ones), then\n"
      "each new event as it is recorded, until interrupted. --stream_prefix=P\n"
      "and --type=T filter. For auditors and the deployment's operator.\n"
+     "OFFICIAL-SENSITIVE events print as withheld without --justification;\n"
+     "with one, each is followed by where the access log recorded it.\n"
      "\n"
      "Example:\n"
      "  oversight --role=auditor tail 1 --type=oversight.v1.RatingAssigned\n",
@@ -352,6 +380,9 @@ constexpr Verb kVerbs[] = {
      "occurred, when it was recorded (UTC), who recorded it (agency/person),\n"
      "its type, what it is about, and for corrections and withdrawals\n"
      "\"corrects P\", for updates corrected since \"corrected by P,Q\".\n"
+     "An OFFICIAL-SENSITIVE event you may not read (not entitled, or no\n"
+     "--justification) shows only its position, day, type and agency, with\n"
+     "\"withheld (OFFICIAL-SENSITIVE)\" for what it is about.\n"
      "\n"
      "  --type=T[,T...]   only these event types (RatingAssigned or\n"
      "                    oversight.v1.RatingAssigned)\n"
@@ -392,18 +423,64 @@ constexpr Verb kVerbs[] = {
      "Example:\n"
      "  oversight partner paladin --as-of=@100\n",
      PartnerView},
+    {"access-log",
+     "access-log [--agency=A [--person=P]] [--from=DATE] [--to=DATE] "
+     "[--kind=consultation|disclosure] [--all]",
+     "who read sensitive content, what was disclosed, why",
+     "Prints the access log (Data Protection Act 2018, s.62), in log order:\n"
+     "every answer that carried OFFICIAL-SENSITIVE content (a consultation)\n"
+     "and every report rendered (a disclosure), as the server recorded it\n"
+     "in the log before answering. For auditors only. One row per access:\n"
+     "  POSITION       where it is in the log\n"
+     "  WHEN (UTC)     when it happened\n"
+     "  WHO            agency/person (for an importer, who for whom)\n"
+     "  ROLE           the role they read in\n"
+     "  KIND           consultation or disclosure\n"
+     "  METHOD         what was called (Queries/ListHistory)\n"
+     "  POSITIONS      the log positions of the sensitive events read\n"
+     "  JUSTIFICATION  why, as they gave it (--justification)\n"
+     "  RECIPIENTS     to whom a report went (report --recipients)\n"
+     "  QUERY          the request, in JSON (cut; --output=json has it all)\n"
+     "\n"
+     "  --agency=A        only accesses by agency A; without TLS also the\n"
+     "                    agency you call as\n"
+     "  --person=P        only accesses by person P of agency A\n"
+     "  --from=DATE       only accesses on or after DATE (or an RFC 3339\n"
+     "                    time)\n"
+     "  --to=DATE         only accesses on or before DATE (an RFC 3339 time\n"
+     "                    instead: before that instant)\n"
+     "  --kind=K          only consultation or disclosure\n"
+     "  --page_size=N     entries per call, 1 to 500 (default 50)\n"
+     "  --all             follow the pages to the end; without it, a last\n"
+     "                    page that is not the end prints --page_token=...\n"
+     "                    to go on with (on stderr)\n"
+     "  --page_token=T    go on from an earlier page (same filters)\n"
+     "  --min_position=N, --output=table|json  as for the other queries\n"
+     "                    (json: protobuf's JSON mapping, every page's\n"
+     "                    entries in one document)\n"
+     "\n"
+     "Example:\n"
+     "  oversight --role=auditor access-log --from=2025-01-01 --all\n"
+     "  oversight --role=auditor access-log --agency=dyfed-powys-opcc\n"
+     "      --kind=consultation --output=json\n",
+     AccessLog},
     {"report",
      "report [publish|verify] --review=R --period=YYYY-MM [--lang=en|cy] "
-     "[--format=md|html]",
+     "[--format=md|html] [--recipients=A,B]",
      "the Panel progress report: render, publish sealed, verify",
      "oversight report --review=R --period=YYYY-MM [--lang=en|cy]\n"
      "    [--format=md|html] [--as-of=WHEN] [--min_position=N] [--out=FILE]\n"
+     "    [--recipients=A,B]\n"
      "  Renders the progress report to the Police and Crime Panel for one\n"
      "  period, from the log (as at --as-of, or now), in English or Welsh, as\n"
      "  Markdown (default) or self-contained HTML. The report alone goes to\n"
      "  stdout, or to FILE with --out (a line saying what was written, with\n"
      "  its SHA-256, goes to stderr). The same position, language and format\n"
-     "  always give the same bytes.\n"
+     "  always give the same bytes. Every report rendered is a disclosure,\n"
+     "  recorded in the access log with --recipients (to whom it goes,\n"
+     "  comma-separated) and --justification; stderr says where (\"access\n"
+     "  recorded at position N\"). The Panel renders published reports\n"
+     "  only, as they were sealed (no --as-of).\n"
      "\n"
      "oversight [--agency=ID --role=reviewing-body] report publish\n"
      "    --review=R --period=YYYY-MM --lang=en|cy --format=md|html\n"
@@ -433,6 +510,7 @@ constexpr Verb kVerbs[] = {
      "Example:\n"
      "  oversight report --review=dyfed-powys-stalking-2023 --period=2025-01\n"
      "      --lang=cy --format=html --out=2025-01.cy.html\n"
+     "      --recipients='Dyfed-Powys Police and Crime Panel'\n"
      "  oversight --agency=dyfed-powys-opcc --role=reviewing-body report "
      "publish\n"
      "      --review=dyfed-powys-stalking-2023 --period=2025-01 --lang=en\n"
@@ -461,6 +539,9 @@ std::string ProgramUsage() {
       "test mode, as --agency (default oversight-cli) with --role (or\n"
       "$OVERSIGHT_ROLE): force, reviewing-body, partner, panel, auditor,\n"
       "importer or operator. What each role may call: docs/security.md.\n"
+      "--justification=TEXT (or $OVERSIGHT_JUSTIFICATION) says why you\n"
+      "read: OFFICIAL-SENSITIVE content is shown only with one, and recorded\n"
+      "in the access log.\n"
       "Verbs:\n";
   for (const Verb& verb : kVerbs) {
     if (std::strlen(verb.synopsis) > 27) {  // its own line, then the summary
@@ -481,6 +562,9 @@ std::string ProgramUsage() {
       "  oversight import review.jsonl\n"
       "  oversight --role=auditor status dyfed-powys-stalking-2023 "
       "--as-of=2024-07-31\n"
+      "  oversight --role=reviewing-body --justification='Complaint 2025/17'\n"
+      "      history --review=dyfed-powys-stalking-2023 --number=1\n"
+      "  oversight --role=auditor access-log --all\n"
       "Exit codes: 0 ok, 1 refused, 2 usage or bad import file,\n"
       "            3 unreachable, 4 chain broken or report not as sealed");
   return usage;
@@ -588,5 +672,11 @@ int main(int argc, char** argv) {
       !cli::IsMetadataValue(clients.identity.role)) {
     return cli::Usage("--role must be printable ASCII (a role name)");
   }
+  absl::StatusOr<std::string> justification =
+      cli::ParseJustification(absl::GetFlag(FLAGS_justification));
+  if (!justification.ok()) {
+    return cli::Usage(std::string(justification.status().message()));
+  }
+  clients.identity.justification = *std::move(justification);
   return verb->run(clients, args);
 }

@@ -1,13 +1,15 @@
 // The query verbs of the oversight command: status, recommendation,
-// history, attention and partner, through oversight.v1.Queries. Arguments
-// are parsed and answers rendered by clients/query_format.h; the flags
-// shared with the other verbs are defined in clients/oversight_main.cc,
+// history, attention, partner and access-log, through oversight.v1.Queries.
+// Arguments are parsed and answers rendered by clients/query_format.h; the
+// flags shared with the other verbs are defined in clients/oversight_main.cc,
 // those only queries use are defined here.
 //
 // Over TLS the client certificate says who reads. In the insecure test
 // mode the calls carry `oversight-agency` (--agency, or the CLI's own),
 // `oversight-role` (--role) and `oversight-actor` (--actor), as commands
-// do: the server lets each role read what docs/security.md says.
+// do: the server lets each role read what docs/security.md says. In both,
+// --justification (CallIdentity::justification) says why the caller reads,
+// without which no answer carries OFFICIAL-SENSITIVE content.
 
 #include <chrono>
 #include <cstdint>
@@ -45,18 +47,23 @@ ABSL_FLAG(std::string, lang, "en",
           "queries: en, or cy for Welsh where present (else English marked "
           "[en])");
 ABSL_FLAG(std::string, review, "", "history: only events of this review");
+ABSL_FLAG(std::string, kind, "",
+          "access-log: only consultation or disclosure (default: both)");
 ABSL_FLAG(int, number, 0,
           "history: only events of this recommendation (with --review)");
 ABSL_FLAG(std::string, person, "",
-          "history: only events recorded by this person (with --agency)");
+          "history, access-log: only events recorded by this person (with "
+          "--agency)");
 ABSL_FLAG(std::string, from, "",
-          "history: occurred on or after this date or RFC 3339 time");
+          "history, access-log: occurred on or after this date or RFC 3339 "
+          "time");
 ABSL_FLAG(std::string, to, "",
-          "history: occurred on or before this date (before this RFC 3339 "
-          "time)");
-ABSL_FLAG(int, page_size, 0, "history: entries per page, 1 to 500 (0: 50)");
+          "history, access-log: occurred on or before this date (before this "
+          "RFC 3339 time)");
+ABSL_FLAG(int, page_size, 0,
+          "history, access-log: entries per page, 1 to 500 (0: 50)");
 ABSL_FLAG(std::string, page_token, "",
-          "history: go on from where an earlier page ended");
+          "history, access-log: go on from where an earlier page ended");
 
 namespace oversight::cli {
 namespace {
@@ -127,6 +134,87 @@ int Query(const Clients& clients, Request& request,
       (clients.queries.get()->*method)(context.get(), request, &response);
   if (!status.ok()) return Fail(status, *context);
   return Emit(response, options, print);
+}
+
+// The pages of a listing (history, access-log): one, or with --all every
+// one. Every page answers for the same moment (the token pins it), so the
+// pages make one listing: printed as one table, or one JSON document whose
+// reflects counts what every page withheld and names the first page's
+// access record (the table names every page's).
+template <typename Request, typename Response>
+int Listing(const Clients& clients, const QueryOptions& options,
+            Request& request,
+            grpc::Status (v1::Queries::Stub::*method)(grpc::ClientContext*,
+                                                      const Request&,
+                                                      Response*),
+            void (*print)(std::ostream&, const Response&, const Disclosure&)) {
+  const bool all = absl::GetFlag(FLAGS_all);
+  Response combined;
+  Disclosure disclosure;
+  for (bool first = true;; first = false) {
+    auto context = CallContext(clients);
+    Response page;
+    grpc::Status status =
+        (clients.queries.get()->*method)(context.get(), request, &page);
+    if (!status.ok()) return Fail(status, *context);
+    disclosure.Add(page.reflects().withheld(),
+                   page.reflects().access_recorded_position());
+    if (first) {
+      combined = std::move(page);
+    } else {
+      for (auto& entry : *page.mutable_entries()) {
+        *combined.add_entries() = std::move(entry);
+      }
+      combined.set_next_page_token(page.next_page_token());
+    }
+    if (combined.next_page_token().empty() || !all) break;
+    request.set_page_token(combined.next_page_token());
+  }
+  combined.mutable_reflects()->set_withheld(
+      static_cast<uint32_t>(disclosure.withheld));
+  if (!disclosure.access_positions.empty()) {
+    combined.mutable_reflects()->set_access_recorded_position(
+        disclosure.access_positions.front());
+  }
+  if (options.output == OutputFormat::kJson) {
+    absl::StatusOr<std::string> json = ToJson(combined);
+    if (!json.ok()) {
+      std::cerr << "oversight: " << json.status().message() << "\n";
+      return kExitRefused;
+    }
+    std::cout << *json;
+    return kExitOk;
+  }
+  print(std::cout, combined, disclosure);
+  if (!combined.next_page_token().empty()) {
+    std::cout.flush();
+    std::cerr << "more entries: run again with --page_token="
+              << combined.next_page_token() << " (or --all for every page)\n";
+  }
+  return kExitOk;
+}
+
+// --from and --to into `from` and `to`; a bad one is a usage error
+// (returned), else "".
+std::string ReadBounds(google::protobuf::Timestamp* from,
+                       google::protobuf::Timestamp* to, bool* has_from,
+                       bool* has_to) {
+  *has_from = *has_to = false;
+  if (const std::string value = absl::GetFlag(FLAGS_from); !value.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseHistoryBound(value, Bound::kFrom);
+    if (!t.ok()) return std::string(t.status().message());
+    *from = *t;
+    *has_from = true;
+  }
+  if (const std::string value = absl::GetFlag(FLAGS_to); !value.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseHistoryBound(value, Bound::kTo);
+    if (!t.ok()) return std::string(t.status().message());
+    *to = *t;
+    *has_to = true;
+  }
+  return "";
 }
 
 bool ParseRecommendationNumber(const std::string& text, int32_t* number) {
@@ -200,50 +288,58 @@ int History(const Clients& clients, const std::vector<std::string>& args) {
   for (const std::string& type : ParseEventTypes(absl::GetFlag(FLAGS_type))) {
     request.add_event_types(type);
   }
-  if (const std::string from = absl::GetFlag(FLAGS_from); !from.empty()) {
-    absl::StatusOr<google::protobuf::Timestamp> t =
-        ParseHistoryBound(from, Bound::kFrom);
-    if (!t.ok()) return Usage(std::string(t.status().message()));
-    *request.mutable_occurred_from() = *t;
+  google::protobuf::Timestamp from, to;
+  bool has_from, has_to;
+  if (std::string bad = ReadBounds(&from, &to, &has_from, &has_to);
+      !bad.empty()) {
+    return Usage(bad);
   }
-  if (const std::string to = absl::GetFlag(FLAGS_to); !to.empty()) {
-    absl::StatusOr<google::protobuf::Timestamp> t =
-        ParseHistoryBound(to, Bound::kTo);
-    if (!t.ok()) return Usage(std::string(t.status().message()));
-    *request.mutable_occurred_to() = *t;
-  }
+  if (has_from) *request.mutable_occurred_from() = from;
+  if (has_to) *request.mutable_occurred_to() = to;
   request.set_page_size(absl::GetFlag(FLAGS_page_size));
   request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  return Listing(clients, options, request, &v1::Queries::Stub::ListHistory,
+                 &PrintHistoryListing);
+}
 
-  // Every page answers for the same moment (the token pins it), so the
-  // pages make one listing: printed as one table, or one JSON document.
-  const bool all = absl::GetFlag(FLAGS_all);
-  v1::ListHistoryResponse combined;
-  for (bool first = true;; first = false) {
-    auto context = CallContext(clients);
-    v1::ListHistoryResponse page;
-    grpc::Status status =
-        clients.queries->ListHistory(context.get(), request, &page);
-    if (!status.ok()) return Fail(status, *context);
-    if (first) {
-      combined = std::move(page);
-    } else {
-      for (auto& entry : *page.mutable_entries()) {
-        *combined.add_entries() = std::move(entry);
-      }
-      combined.set_next_page_token(page.next_page_token());
-    }
-    if (combined.next_page_token().empty() || !all) break;
-    request.set_page_token(combined.next_page_token());
+int AccessLog(const Clients& clients, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    return Usage(
+        "access-log takes flags, not arguments: --agency=A [--person=P], "
+        "--from, --to, --kind");
   }
-  const int code = Emit(combined, options, &PrintHistory);
-  if (code == kExitOk && options.output == OutputFormat::kTable &&
-      !combined.next_page_token().empty()) {
-    std::cout.flush();
-    std::cerr << "more entries: run again with --page_token="
-              << combined.next_page_token() << " (or --all for every page)\n";
+  if (!absl::GetFlag(FLAGS_as_of).empty()) {
+    return Usage(
+        "access-log takes no --as-of: it lists the whole log's accesses; "
+        "--from and --to bound when they happened");
   }
-  return code;
+  QueryOptions options;
+  if (absl::Status s = ReadQueryOptions(&options); !s.ok()) {
+    return Usage(std::string(s.message()));
+  }
+  v1::ListAccessLogRequest request;
+  request.set_min_position(options.min_position);
+  request.set_agency_id(absl::GetFlag(FLAGS_agency));
+  request.set_person(absl::GetFlag(FLAGS_person));
+  if (!request.person().empty() && request.agency_id().empty()) {
+    return Usage("--person needs --agency, the person's agency");
+  }
+  absl::StatusOr<v1::AccessKind> kind =
+      ParseAccessKind(absl::GetFlag(FLAGS_kind));
+  if (!kind.ok()) return Usage(std::string(kind.status().message()));
+  request.set_kind(*kind);
+  google::protobuf::Timestamp from, to;
+  bool has_from, has_to;
+  if (std::string bad = ReadBounds(&from, &to, &has_from, &has_to);
+      !bad.empty()) {
+    return Usage(bad);
+  }
+  if (has_from) *request.mutable_from() = from;
+  if (has_to) *request.mutable_to() = to;
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  return Listing(clients, options, request, &v1::Queries::Stub::ListAccessLog,
+                 &PrintAccessLogListing);
 }
 
 }  // namespace oversight::cli

@@ -7,6 +7,7 @@
 //
 //   oversight report --review=R --period=P [--lang=en|cy] [--format=md|html]
 //                    [--as-of=WHEN] [--min_position=N] [--out=FILE]
+//                    [--recipients=A,B]
 //   oversight report publish --review=R --period=P --lang=L --format=F
 //                    [--position=N] [--request-id=ID]
 //   oversight report verify --review=R (--publication=POS |
@@ -45,6 +46,9 @@ ABSL_FLAG(std::string, period, "", "report: the reporting period, YYYY-MM");
 ABSL_FLAG(std::string, format, "md", "report: md (Markdown) or html");
 ABSL_FLAG(std::string, out, "",
           "report: write the report to this file instead of stdout");
+ABSL_FLAG(std::string, recipients, "",
+          "report: to whom the report goes, comma-separated (\"Police and "
+          "Crime Panel\"), recorded with the disclosure in the access log");
 ABSL_FLAG(uint64_t, position, 0,
           "report publish: the log position to render at (0: the head)");
 ABSL_FLAG(std::string, request_id, "",
@@ -160,15 +164,22 @@ int GetReport(const Clients& clients, const std::vector<std::string>& args) {
     *request.mutable_as_of() = *parsed;
   }
   request.set_min_position(absl::GetFlag(FLAGS_min_position));
+  for (std::string& recipient : ParseList(absl::GetFlag(FLAGS_recipients))) {
+    request.add_recipients(std::move(recipient));
+  }
   auto context = CallContext(clients);
   v1::GetReportResponse response;
   grpc::Status status =
       clients.queries->GetReport(context.get(), request, &response);
   if (!status.ok()) return Fail(status, *context);
   if (*output == OutputFormat::kJson) return PrintJson(response);
+  // The report alone goes to stdout; where its disclosure was recorded, to
+  // stderr.
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     std::cout << response.content();
+    std::cout.flush();
+    PrintDisclosure(std::cerr, DisclosureOf(response.reflects()));
     return kExitOk;
   }
   std::ofstream file(out, std::ios::binary | std::ios::trunc);
@@ -181,6 +192,7 @@ int GetReport(const Clients& clients, const std::vector<std::string>& args) {
   std::cerr << "wrote " << response.content().size() << " bytes to " << out
             << " (" << FormatReflects(response.reflects()) << "; sha256 "
             << Hex(response.sha256()) << ")\n";
+  PrintDisclosure(std::cerr, DisclosureOf(response.reflects()));
   return kExitOk;
 }
 
@@ -328,6 +340,12 @@ int VerifyPublished(const Clients& clients,
 }  // namespace
 
 int Report(const Clients& clients, const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "publish" || args[0] == "verify") &&
+      !absl::GetFlag(FLAGS_recipients).empty()) {
+    return Usage(absl::StrCat("report ", args[0],
+                              " takes no --recipients: a report rendered "
+                              "(oversight report) goes to them"));
+  }
   if (!args.empty() && args[0] == "publish") {
     return Publish(clients, {args.begin() + 1, args.end()});
   }

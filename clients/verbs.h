@@ -35,8 +35,9 @@ int Usage(const std::string& message);
 int Fail(const grpc::Status& status, const grpc::ClientContext& context);
 // A context for a call that records nothing (a read, a raw append), with
 // the deadline --timeout_seconds: in the test mode with the caller's
-// agency, role and --actor; over TLS with no metadata (the certificate
-// names the caller, and its common name the person).
+// agency, role and --actor; over TLS with no identity metadata (the
+// certificate names the caller, and its common name the person). In both
+// with the --justification, when one is given.
 std::unique_ptr<grpc::ClientContext> CallContext(const Clients& clients);
 
 // The event log's verbs (clients/log_verbs.cc).
@@ -48,13 +49,14 @@ int ReadAll(const Clients& clients, const std::vector<std::string>& args);
 int Tail(const Clients& clients, const std::vector<std::string>& args);
 
 // The query verbs (clients/query_verbs.cc): status, recommendation,
-// history, attention and partner.
+// history, attention, partner and access-log.
 int StatusBoard(const Clients& clients, const std::vector<std::string>& args);
 int RecommendationDetail(const Clients& clients,
                          const std::vector<std::string>& args);
 int History(const Clients& clients, const std::vector<std::string>& args);
 int Attention(const Clients& clients, const std::vector<std::string>& args);
 int PartnerView(const Clients& clients, const std::vector<std::string>& args);
+int AccessLog(const Clients& clients, const std::vector<std::string>& args);
 
 // The report verbs (clients/report_verbs.cc): `report` renders, `report
 // publish` seals, `report verify` checks a publication.

@@ -291,8 +291,10 @@ TEST_F(CliEndToEndTest, InsecureIdentityOffLoopbackRefusesToStart) {
 }
 
 TEST_F(CliEndToEndTest, EveryVerbHasHelp) {
-  for (const char* verb : {"import", "head", "verify", "append", "read-stream",
-                           "read-all", "tail", "report"}) {
+  for (const char* verb :
+       {"import", "head", "verify", "append", "read-stream", "read-all", "tail",
+        "status", "recommendation", "history", "attention", "partner",
+        "access-log", "report"}) {
     std::string output;
     EXPECT_EQ(
         RunShell(absl::StrCat(OVERSIGHT_CLI_PATH, " help ", verb), &output), 0)
@@ -397,29 +399,14 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
       << output;
   const std::string subject =
       " --review dyfed-powys-stalking-2023 --period 2025-01";
-  // The Panel reads the report and checks its copy.
+  // The Panel reads the report once published, and checks its copy.
   const std::string panel =
       cli + "--agency=dyfed-powys-police-and-crime-panel --role=panel ";
-
-  // The report alone on stdout: the golden, byte for byte.
-  const std::string markdown = dir_.Sub("2025-01.en.md");
-  ASSERT_EQ(
-      RunShell(panel + "report" + subject +
-                   " --lang en --format md --min_position=99 > " + markdown,
-               &output),
-      0)
-      << output;
-  EXPECT_EQ(output, "");  // nothing on stderr either
-  const std::string golden_dir = OVERSIGHT_GOLDEN_DIR;
-  EXPECT_TRUE(ReadFile(markdown) == ReadFile(golden_dir + "/2025-01.en.md"));
-  const std::string html = dir_.Sub("2025-01.cy.html");
-  ASSERT_EQ(RunShell(panel + "report" + subject +
-                         " --lang=cy --format=html --out=" + html,
+  EXPECT_EQ(RunShell(panel + "report" + subject +
+                         " --lang en --format md --min_position=99",
                      &output),
-            0)
-      << output;
-  EXPECT_THAT(output, HasSubstr("wrote "));
-  EXPECT_TRUE(ReadFile(html) == ReadFile(golden_dir + "/2025-01.cy.html"));
+            1);
+  EXPECT_THAT(output, HasSubstr("NOT_FOUND (REPORT_NOT_PUBLISHED)"));
 
   // Only the reviewing body publishes.
   const std::string publish =
@@ -449,6 +436,41 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   ASSERT_EQ(RunShell(opcc + publish, &output), 0) << output;
   EXPECT_THAT(output, HasSubstr("already published"));
   EXPECT_THAT(output, HasSubstr("at position " + position + "\n"));
+  ASSERT_EQ(RunShell(opcc + "report publish" + subject +
+                         " --lang cy --format html --position=99 "
+                         "--request-id pub-2",
+                     &output),
+            0)
+      << output;
+
+  // The report alone on stdout, as published: the golden, byte for byte.
+  // On stderr, where its disclosure was recorded, and nothing else.
+  const std::string markdown = dir_.Sub("2025-01.en.md");
+  ASSERT_EQ(RunShell("(" + panel + "report" + subject +
+                         " --lang en --format md --min_position=99 > " +
+                         markdown + ")",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output,
+              ::testing::MatchesRegex("access recorded at position [0-9]+\n"));
+  const std::string golden_dir = OVERSIGHT_GOLDEN_DIR;
+  EXPECT_TRUE(ReadFile(markdown) == ReadFile(golden_dir + "/2025-01.en.md"));
+  const std::string html = dir_.Sub("2025-01.cy.html");
+  ASSERT_EQ(RunShell(panel + "report" + subject +
+                         " --lang=cy --format=html --out=" + html,
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("wrote "));
+  EXPECT_THAT(output, HasSubstr("\naccess recorded at position "));
+  EXPECT_TRUE(ReadFile(html) == ReadFile(golden_dir + "/2025-01.cy.html"));
+  // The Panel reads it as published, not as at another moment.
+  EXPECT_EQ(RunShell(panel + "report" + subject +
+                         " --lang en --format md --as-of=@50",
+                     &output),
+            1);
+  EXPECT_THAT(output, HasSubstr("PERMISSION_DENIED (PUBLISHED_REPORTS_ONLY)"));
 
   // The copy the Panel was given verifies, by period or by position.
   ASSERT_EQ(RunShell(panel + "report verify" + subject +
@@ -493,6 +515,163 @@ TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   // A bad --format is a usage error.
   EXPECT_EQ(RunShell(panel + "report" + subject + " --format=pdf", &output), 2);
   EXPECT_THAT(output, HasSubstr("--format must be md or html"));
+}
+
+// Need-to-know through the CLI: the force records an OFFICIAL-SENSITIVE
+// update naming a victim; another agency's history shows it withheld; the
+// reviewing body reads it with a justification, which the access log
+// records and an auditor lists; raw reads withhold it without one.
+TEST_F(CliEndToEndTest, SensitiveContentNeedsAJustificationAndIsLogged) {
+  const std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  const std::string cli =
+      absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address, " ");
+  std::string output;
+  ASSERT_EQ(RunShell(cli + "--quiet import " + OVERSIGHT_EXAMPLE_PATH, &output),
+            0)
+      << output;
+  const std::string sensitive = dir_.Sub("sensitive.jsonl");
+  std::ofstream(sensitive)
+      << R"({"agency": "dyfed-powys-police", "actor": "Police desk", )"
+         R"("submit_progress_update": {"request_id": "dpp-r1-victim", )"
+         R"("occurred_at": "2025-01-15T00:00:00Z", "classification": )"
+         R"("CLASSIFICATION_OFFICIAL_SENSITIVE", "update": {"review_id": )"
+         R"("dyfed-powys-stalking-2023", "number": 1, "update_id": )"
+         R"("r1-victim-contact", "period": "2025-01", "agency_id": )"
+         R"("dyfed-powys-police", "bullets": [{"text": {"en": "VICTIM-V )"
+         R"(contacted twice about case 2025/17."}}]}}})"
+      << "\n";
+  ASSERT_EQ(RunShell(cli + "import " + sensitive, &output), 0) << output;
+  std::smatch imported;
+  ASSERT_TRUE(
+      std::regex_search(output, imported, std::regex("head position ([0-9]+)")))
+      << output;
+  const std::string position = imported[1].str();
+  const std::string history =
+      "history --review=dyfed-powys-stalking-2023 --number=1 --all";
+  const std::string justification = "Complaint 2025/17: review of handling";
+
+  // Another partner: its position, type and agency, nothing of its content.
+  // (Without TLS --agency is also the history's subject: the reader is the
+  // CLI's own agency, in the role given.)
+  const std::string partner = cli + "--role=partner ";
+  ASSERT_EQ(RunShell(partner + history, &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("1 OFFICIAL-SENSITIVE event withheld (not "
+                                "entitled, or no --justification)\n"));
+  EXPECT_THAT(
+      output,
+      ::testing::ContainsRegex(
+          " " + position +
+          "  2025-01-15  [-0-9: ]+  dyfed-powys-police +"
+          "ProgressUpdateSubmitted +withheld \\(OFFICIAL-SENSITIVE\\)"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("r1-victim-contact")));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("Police desk")));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("access recorded")));
+  // A justification does not entitle a partner.
+  ASSERT_EQ(RunShell(cli + "--agency=welsh-womens-aid --role=partner " +
+                         "--justification='" + justification + "' " +
+                         "recommendation dyfed-powys-stalking-2023 1",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("OFFICIAL-SENSITIVE event withheld"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("VICTIM-V")));
+
+  // The reviewing body: withheld too without a justification; with one,
+  // the content, and where the access log recorded reading it.
+  const std::string reviewing_body = cli + "--role=reviewing-body ";
+  ASSERT_EQ(RunShell(reviewing_body + history, &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("1 OFFICIAL-SENSITIVE event withheld"));
+  ASSERT_EQ(RunShell(reviewing_body + "--justification='" + justification +
+                         "' " + history,
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("r1-victim-contact"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("withheld")));
+  std::smatch recorded;
+  ASSERT_TRUE(std::regex_search(
+      output, recorded, std::regex("\naccess recorded at position ([0-9]+)\n")))
+      << output;
+  const std::string access = recorded[1].str();
+  // In Welsh, from the environment (sent as oversight-justification-bin).
+  const std::string opcc =
+      cli + "--agency=dyfed-powys-opcc --role=reviewing-body ";
+  ASSERT_EQ(
+      RunShell("OVERSIGHT_JUSTIFICATION='Cwyn 2025/17: adolygu’r achos' " +
+                   opcc + "recommendation dyfed-powys-stalking-2023 1",
+               &output),
+      0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("VICTIM-V contacted twice"));
+  EXPECT_THAT(output, HasSubstr("\naccess recorded at position "));
+
+  // What the CLI can tell is wrong with a justification is not sent.
+  EXPECT_EQ(
+      RunShell(reviewing_body + "--justification=\"$(printf 'two\\nlines')\" " +
+                   history,
+               &output),
+      2)
+      << output;
+  EXPECT_THAT(output, HasSubstr("--justification must be one line of text"));
+  EXPECT_EQ(RunShell(reviewing_body + "--justification=" +
+                         std::string(1001, 'x') + " " + history,
+                     &output),
+            2)
+      << output;
+  EXPECT_THAT(output, HasSubstr("1001 bytes; at most 1000"));
+
+  // A report rendered is a disclosure, to the recipients named.
+  ASSERT_EQ(RunShell(opcc +
+                         "report --review=dyfed-powys-stalking-2023 "
+                         "--period=2025-01 --recipients='Police and Crime "
+                         "Panel, HMICFRS' --out=" +
+                         dir_.Sub("report.md"),
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("\naccess recorded at position "));
+
+  // An auditor lists the access log: who, when, what, why.
+  const std::string auditor = cli + "--role=auditor ";
+  ASSERT_EQ(RunShell(auditor + "access-log --all", &output), 0) << output;
+  EXPECT_THAT(output, ::testing::ContainsRegex(
+                          "\n +" + access +
+                          "  [-0-9: ]+  oversight-cli/oversight-cli:[^ ]+ +"
+                          "reviewing-body  consultation  "
+                          "Queries/ListHistory +" +
+                          position + " +" + justification + " +- "));
+  EXPECT_THAT(output, HasSubstr("Cwyn 2025/17: adolygu’r achos"));
+  EXPECT_THAT(output, HasSubstr("Police and Crime Panel; HMICFRS"));
+  ASSERT_EQ(RunShell(auditor + "access-log --agency=dyfed-powys-opcc "
+                               "--kind=disclosure --output=json",
+                     &output),
+            0)
+      << output;
+  EXPECT_THAT(output, HasSubstr("\"recipients\":[\"Police and Crime Panel\","
+                                "\"HMICFRS\"]"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("ACCESS_KIND_CONSULTATION")));
+  // Only auditors may.
+  EXPECT_EQ(RunShell(partner + "access-log", &output), 1) << output;
+  EXPECT_THAT(output, HasSubstr("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"));
+  EXPECT_EQ(RunShell(auditor + "access-log --kind=reads", &output), 2)
+      << output;
+
+  // The raw log: withheld without a justification; with one, recorded.
+  const std::string stream =
+      "read-stream recommendation-dyfed-powys-stalking-2023-1 --all";
+  ASSERT_EQ(RunShell(auditor + stream, &output), 0) << output;
+  EXPECT_THAT(output, ::testing::ContainsRegex(
+                          "\n" + position +
+                          " [^\n]*ProgressUpdateSubmitted [^\n]* withheld "
+                          "\\(OFFICIAL-SENSITIVE\\)\n"));
+  EXPECT_THAT(output, HasSubstr("\n1 OFFICIAL-SENSITIVE event withheld"));
+  ASSERT_EQ(
+      RunShell(auditor + "--justification='Annual audit' " + stream, &output),
+      0)
+      << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("withheld")));
+  EXPECT_THAT(output, HasSubstr("\naccess recorded at position "));
 }
 
 }  // namespace
