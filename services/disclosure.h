@@ -42,18 +42,25 @@ struct Reading {
 // justification): the reviewing body and auditors.
 bool EntitledToAllSensitive(Role role);
 
-// The reader `caller` reads as: its agency (the one it acts for), whether
-// its role is entitled to all sensitive content, and whether the call gave
-// a justification.
+// The reader `caller` reads as: whether its role is entitled to all
+// sensitive content, whether the call gave a justification, and, for an
+// agency's own roles (force, partner, reviewing body), its authenticated
+// agency, whose own sensitive events it may read. The panel, auditors,
+// importers and the operator read no agency's events as their own.
 projections::Reader ReaderOf(const Caller& caller, bool justified);
 
-// `event` as `reader` may see it: as recorded, or, for an OFFICIAL-
-// SENSITIVE domain event it may not read, with `withheld` set and no data
-// or metadata (the hash, position and type stay, so the chain still shows
-// where it is). Returns whether `out` carries sensitive content: a
-// consultation for the access log.
-bool ToProtoForReader(const projections::Reader& reader,
-                      eventstore::RecordedEvent&& event,
+// `event` as `reading` may see it: as recorded, or with `withheld` set and
+// no data or metadata (position, stream, type and hash stay, so the chain
+// still shows where it is) when it is
+//  - an OFFICIAL-SENSITIVE domain event the reader may not read,
+//  - a record of a domain stream that does not parse as a domain event
+//    (its classification unknown) and the reader is not entitled to all
+//    sensitive content with a justification, or
+//  - an entry of the access log and the reader is not an auditor (its
+//    justifications and queries are for auditors).
+// Returns whether `out` carries sensitive content: a consultation for the
+// access log.
+bool ToProtoForReader(const Reading& reading, eventstore::RecordedEvent&& event,
                       v1::RecordedEvent* out);
 
 }  // namespace oversight::services

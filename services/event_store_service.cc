@@ -33,14 +33,14 @@ size_t PayloadBytes(const es::RecordedEvent& e) {
   return e.data.size() + e.metadata.size() + e.stream.size() + e.type.size();
 }
 
-// Moves events into `response`, as `reader` may see them, until it holds
+// Moves events into `response`, as `reading` may see them, until it holds
 // kMaxResponseBytes of payload (always at least one). Returns how many it
 // took; the rest, if any, start at the returned index and are left
 // untouched. Adds the positions of sensitive events sent in full to
 // `consulted`.
 template <typename Response>
 size_t MoveIntoPage(std::vector<es::RecordedEvent>& events,
-                    const projections::Reader& reader, Response* response,
+                    const Reading& reading, Response* response,
                     std::vector<uint64_t>* consulted) {
   size_t bytes = 0;
   for (size_t i = 0; i < events.size(); ++i) {
@@ -48,7 +48,7 @@ size_t MoveIntoPage(std::vector<es::RecordedEvent>& events,
     if (bytes > 0 && bytes + size > kMaxResponseBytes) return i;
     bytes += size;
     const uint64_t position = events[i].position;
-    if (ToProtoForReader(reader, std::move(events[i]),
+    if (ToProtoForReader(reading, std::move(events[i]),
                          response->add_events())) {
       consulted->push_back(position);
     }
@@ -212,7 +212,7 @@ class SubscribeReactor final
       std::vector<size_t> sensitive;  // their indexes in the outbox
       for (const es::SharedEvent& e : batch->events) {
         v1::SubscribeResponse& out = state->outbox.emplace_back();
-        if (ToProtoForReader(state->reading.reader, es::RecordedEvent(*e),
+        if (ToProtoForReader(state->reading, es::RecordedEvent(*e),
                              out.mutable_event())) {
           consulted.push_back(e->position);
           sensitive.push_back(state->outbox.size() - 1);
@@ -350,7 +350,7 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
     if (!read.ok()) return Finish(reactor, context, read.status());
     std::vector<uint64_t> consulted;
     const size_t taken =
-        MoveIntoPage(read->events, reading.reader, response, &consulted);
+        MoveIntoPage(read->events, reading, response, &consulted);
     if (taken < read->events.size()) {
       response->set_next_revision(read->events[taken].revision);
     } else {
@@ -395,7 +395,7 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
     if (!read.ok()) return Finish(reactor, context, read.status());
     std::vector<uint64_t> consulted;
     const size_t taken =
-        MoveIntoPage(read->events, reading.reader, response, &consulted);
+        MoveIntoPage(read->events, reading, response, &consulted);
     if (taken < read->events.size()) {
       response->set_next_position(read->events[taken].position);
     } else {

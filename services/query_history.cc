@@ -3,7 +3,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "eventstore/errors.h"
 #include "projections/aggregates.h"
 #include "projections/domain_errors.h"
@@ -66,6 +69,29 @@ absl::StatusOr<std::vector<std::string>> SubjectKeys(
       return s;
     }
     keys.push_back(pj::AgencyHistoryKey(r.agency_id()));
+  }
+  return keys;
+}
+
+// The history keys an event the reader may not read can be found under:
+// what its envelope and its stream say (the recording agency; the review
+// and recommendation its stream is), never what its payload names or who
+// within the agency recorded it.
+std::vector<std::string> EnvelopeKeys(const pj::RecordedDomainEvent& e) {
+  std::vector<std::string> keys = {
+      pj::AgencyHistoryKey(e.event.actor().agency_id())};
+  absl::string_view stream = e.stream;
+  if (absl::ConsumePrefix(&stream, "review-")) {
+    keys.push_back(pj::ReviewHistoryKey(stream));
+  } else if (absl::ConsumePrefix(&stream, "recommendation-")) {
+    const size_t dash = stream.rfind('-');
+    int32_t number = 0;
+    if (dash != absl::string_view::npos &&
+        absl::SimpleAtoi(stream.substr(dash + 1), &number)) {
+      keys.push_back(pj::ReviewHistoryKey(stream.substr(0, dash)));
+      keys.push_back(
+          pj::RecommendationHistoryKey(stream.substr(0, dash), number));
+    }
   }
   return keys;
 }
@@ -151,8 +177,22 @@ absl::Status QueryService::History(const Reading& reading,
   std::vector<pj::RecordedDomainEvent> found;
   uint64_t last_examined = page.after_position;
   auto consider = [&](pj::RecordedDomainEvent e) {
-    if (!wanted_type(pj::EventTypeName(e.event))) return;
     if (!admits_time(Micros(e.event.occurred_at()))) return;
+    if (!pj::MayRead(reading.reader, e.event)) {
+      // Withheld: found only by what its envelope says, so that no filter
+      // tells the reader what the event is or whom it names.
+      if (!request.event_types().empty()) return;
+      const std::vector<std::string> envelope = EnvelopeKeys(e);
+      for (const std::string& key : *keys) {
+        if (std::find(envelope.begin(), envelope.end(), key) ==
+            envelope.end()) {
+          return;
+        }
+      }
+      found.push_back(std::move(e));
+      return;
+    }
+    if (!wanted_type(pj::EventTypeName(e.event))) return;
     if (keys->size() > 1) {
       const std::vector<std::string> of = pj::HistoryKeysOf(e.event);
       for (size_t k = 1; k < keys->size(); ++k) {
@@ -217,14 +257,14 @@ absl::Status QueryService::History(const Reading& reading,
       v1::HistoryEntry* entry = response->add_entries();
       entry->set_position(e.position);
       entry->set_hash(es::HashToHex(e.hash));
-      entry->set_stream(e.stream);
-      entry->set_event_type(pj::EventTypeName(e.event));
       const int64_t recorded = absl::ToUnixMicros(e.recorded_at);
       entry->mutable_recorded_at()->set_seconds(recorded / 1000000);
       entry->mutable_recorded_at()->set_nanos(
           static_cast<int32_t>(recorded % 1000000 * 1000));
       if (pj::IsSensitive(e.event)) {
         if (!pj::MayRead(reading.reader, e.event)) {
+          // Where it is, when, its classification and whose: no stream,
+          // no type, no payload.
           ++disclosed.withheld;
           entry->set_withheld(true);
           *entry->mutable_event() = pj::WithheldEnvelope(e.event);
@@ -232,16 +272,32 @@ absl::Status QueryService::History(const Reading& reading,
         }
         disclosed.consulted.push_back(e.position);
       }
+      entry->set_stream(e.stream);
+      entry->set_event_type(pj::EventTypeName(e.event));
       const v1::DomainEvent& d = e.event;
       const v1::ProjectedUpdate* u = nullptr;
       if (d.has_progress_update_submitted()) {
         const auto& o = d.progress_update_submitted();
         u = update_of(o.review_id(), o.number(), o.update_id());
         if (u != nullptr) {
+          // A sensitive correction or withdrawal (by the update's own
+          // agency) is listed only to a reader who may read it.
+          const auto sensitive = state.sensitive().find(
+              pj::RecommendationHistoryKey(o.review_id(), o.number()));
+          v1::DomainEvent by_the_same_agency;
+          by_the_same_agency.set_classification(
+              v1::CLASSIFICATION_OFFICIAL_SENSITIVE);
+          *by_the_same_agency.mutable_actor() = d.actor();
+          const bool may_read_sensitive =
+              pj::MayRead(reading.reader, by_the_same_agency);
           for (uint64_t p : u->corrected_by_positions()) {
-            if (p <= page.pinned_position) {
-              entry->add_corrected_by_positions(p);
+            if (p > page.pinned_position) continue;
+            if (!may_read_sensitive && sensitive != state.sensitive().end() &&
+                std::binary_search(sensitive->second.positions().begin(),
+                                   sensitive->second.positions().end(), p)) {
+              continue;
             }
+            entry->add_corrected_by_positions(p);
           }
         }
       } else if (d.has_progress_update_corrected()) {

@@ -34,9 +34,13 @@ constexpr char kVictim[] = "UPDATE-NAMES-A-VICTIM";
 constexpr char kOfficialNarrative[] = "OFFICIAL-QUARTER-NARRATIVE";
 constexpr char kJustification[] = "Complaint 2025/17: review of case handling";
 
-// Who reads, as RoleOf in the fixture gives them.
-const char* const kReaders[] = {"opcc",     "police", "partner",
-                                "partner2", "panel",  "auditor"};
+// Who reads, as RoleOf in the fixture gives them, and the deployment's
+// operator holding a certificate that names the police (it reads no
+// agency's sensitive events as its own).
+constexpr char kOperatorOfPolice[] = "operator@police";
+const char* const kReaders[] = {"opcc",           "police", "partner",
+                                "partner2",       "panel",  "auditor",
+                                kOperatorOfPolice};
 
 class NeedToKnowTest : public CommandTest {
  protected:
@@ -109,7 +113,8 @@ class NeedToKnowTest : public CommandTest {
   // kJustification.
   static std::unique_ptr<grpc::ClientContext> Reader(const std::string& agency,
                                                      bool justified) {
-    auto ctx = As(agency);
+    auto ctx = agency == kOperatorOfPolice ? RoleContext("police", "operator")
+                                           : As(agency);
     if (justified) ctx->AddMetadata("oversight-justification", kJustification);
     return ctx;
   }
@@ -118,7 +123,7 @@ class NeedToKnowTest : public CommandTest {
   // recorded as OFFICIAL-SENSITIVE.
   static bool Entitled(const std::string& agency, bool justified,
                        const std::string& recorder) {
-    return justified &&
+    return justified && agency != kOperatorOfPolice &&
            (agency == "opcc" || agency == "auditor" || agency == recorder);
   }
 
@@ -157,6 +162,8 @@ class NeedToKnowTest : public CommandTest {
           ++a.withheld_entries;
           EXPECT_EQ(e.event().payload_case(), v1::DomainEvent::PAYLOAD_NOT_SET);
           EXPECT_EQ(e.event().actor().person(), "");
+          EXPECT_EQ(e.stream(), "");
+          EXPECT_EQ(e.event_type(), "");
           EXPECT_FALSE(e.hash().empty());
         }
       }
@@ -379,6 +386,13 @@ TEST_F(NeedToKnowTest, EveryReadPathForEveryRole) {
                                   justified ? " with" : " without",
                                   " a justification"));
         const Answer a = path.call(agency, justified);
+        if (agency == std::string(kOperatorOfPolice) &&
+            absl::StrContains(path.method, "EventStore")) {
+          // The operator reads the raw log, but neither the access log's
+          // entries nor any sensitive event.
+          ASSERT_TRUE(a.status.ok()) << a.reason;
+          EXPECT_FALSE(absl::StrContains(a.bytes, kJustification));
+        }
         if (a.status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
           // Refused by the role table (authorization_test walks it), or a
           // partner asking about another partner.
@@ -555,6 +569,128 @@ TEST_F(NeedToKnowTest, TheChainVerifiesWithTheAccessLogInIt) {
   grpc::Status s = stub_->VerifyChain(ctx.get(), request, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.to_position(), store_->Head().position);
+}
+
+TEST_F(NeedToKnowTest, NoHistoryFilterFindsAWithheldEventByWhatItHides) {
+  // The victim update was recorded by the police's test-person, as an
+  // update of recommendation 1.
+  auto withheld_for = [&](v1::ListHistoryRequest request) {
+    request.set_page_size(500);
+    const Answer a =
+        Query("partner2", true, &v1::Queries::Stub::ListHistory, request);
+    EXPECT_TRUE(a.status.ok()) << a.reason;
+    EXPECT_FALSE(absl::StrContains(a.bytes, kVictim));
+    return a.withheld_entries;
+  };
+  v1::ListHistoryRequest by_recommendation;
+  by_recommendation.set_review_id("r");
+  by_recommendation.set_number(1);
+  EXPECT_EQ(withheld_for(by_recommendation), 1);  // its stream says so
+  v1::ListHistoryRequest by_agency;
+  by_agency.set_agency_id("police");
+  EXPECT_EQ(withheld_for(by_agency), 1);  // whose it is: the envelope's
+  v1::ListHistoryRequest by_person;       // who within the police: hidden
+  by_person.set_agency_id("police");
+  by_person.set_person(kTestPerson);
+  EXPECT_EQ(withheld_for(by_person), 0);
+  v1::ListHistoryRequest by_type;  // what it is: hidden
+  by_type.set_review_id("r");
+  by_type.add_event_types("oversight.v1.ProgressUpdateSubmitted");
+  EXPECT_EQ(withheld_for(by_type), 0);
+  // The person and the type find it for those who may read it.
+  const Answer own =
+      Query("police", true, &v1::Queries::Stub::ListHistory, by_person);
+  EXPECT_TRUE(absl::StrContains(own.bytes, kVictim));
+  const Answer typed =
+      Query("opcc", true, &v1::Queries::Stub::ListHistory, by_type);
+  EXPECT_TRUE(absl::StrContains(typed.bytes, kVictim));
+}
+
+// A log whose appends to the access log fail: the server must then answer
+// nothing sensitive at all.
+class NoAccessLog final : public eventstore::EventLog {
+ public:
+  explicit NoAccessLog(eventstore::EventLog* base) : base_(base) {}
+  void AppendAsync(std::string stream, eventstore::ExpectedRevision expected,
+                   std::vector<eventstore::ProposedEvent> events,
+                   AppendCallback done) override {
+    if (stream == "access-log") {
+      std::move(done)(absl::UnavailableError("the disk is full"));
+      return;
+    }
+    base_->AppendAsync(std::move(stream), expected, std::move(events),
+                       std::move(done));
+  }
+  absl::StatusOr<eventstore::ReadResult> ReadStream(
+      absl::string_view stream, eventstore::Revision from,
+      eventstore::Direction direction, size_t max_count) override {
+    return base_->ReadStream(stream, from, direction, max_count);
+  }
+  absl::StatusOr<eventstore::ReadResult> ReadAll(
+      eventstore::Position from, eventstore::Direction direction,
+      size_t max_count, const eventstore::EventFilter& filter) override {
+    return base_->ReadAll(from, direction, max_count, filter);
+  }
+  absl::StatusOr<eventstore::RecordedEvent> ReadEvent(
+      const eventstore::EventId& id) override {
+    return base_->ReadEvent(id);
+  }
+  eventstore::ChainHead Head() const override { return base_->Head(); }
+  absl::StatusOr<eventstore::VerifyResult> Verify(
+      eventstore::Position from, eventstore::Position to) override {
+    return base_->Verify(from, to);
+  }
+  std::unique_ptr<eventstore::Subscription> Subscribe(
+      eventstore::Position from, eventstore::EventFilter filter) override {
+    return base_->Subscribe(from, std::move(filter));
+  }
+
+ private:
+  eventstore::EventLog* const base_;
+};
+
+TEST_F(NeedToKnowTest, NothingSensitiveIsSentWhenItCannotBeRecorded) {
+  StopServer();
+  NoAccessLog log(store_.get());
+  ServerOptions options = server_options_;
+  options.listen = "127.0.0.1:0";
+  options.snapshots = store_.get();
+  auto server = OversightServer::Start(options, &log);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = *std::move(server);
+  channel_ = grpc::CreateChannel(server_->address(),
+                                 grpc::InsecureChannelCredentials());
+  stub_ = v1::EventStore::NewStub(channel_);
+  queries_ = v1::Queries::NewStub(channel_);
+  const uint64_t head = store_->Head().position;
+
+  v1::GetRecommendationRequest recommendation;
+  recommendation.set_review_id("r");
+  recommendation.set_number(1);
+  v1::ListHistoryRequest history;
+  history.set_review_id("r");
+  const std::vector<Answer> refused = {
+      Query("opcc", true, &v1::Queries::Stub::GetRecommendation,
+            recommendation),
+      Query("auditor", true, &v1::Queries::Stub::ListHistory, history),
+      ReadAll("auditor", true), ReadStream("auditor", true),
+      Subscribe("auditor", true)};
+  for (const Answer& a : refused) {
+    EXPECT_EQ(a.status.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << a.status.error_message();
+    EXPECT_FALSE(absl::StrContains(a.bytes, kVictim));
+    EXPECT_FALSE(absl::StrContains(a.bytes, kCaseStudy));
+  }
+  // What holds nothing sensitive is still answered; nothing was written.
+  const Answer board =
+      Query("opcc", false, &v1::Queries::Stub::GetStatusBoard, [] {
+        v1::GetStatusBoardRequest r;
+        r.set_review_id("r");
+        return r;
+      }());
+  EXPECT_TRUE(board.status.ok()) << board.reason;
+  EXPECT_EQ(store_->Head().position, head);
+  StopServer();  // before `log` goes
 }
 
 }  // namespace
