@@ -563,7 +563,7 @@ TEST_F(CliEndToEndTest, SensitiveContentNeedsAJustificationAndIsLogged) {
       ::testing::ContainsRegex(
           " " + position +
           "  2025-01-15  [-0-9: ]+  dyfed-powys-police +"
-          "ProgressUpdateSubmitted +withheld \\(OFFICIAL-SENSITIVE\\)"));
+          "- +withheld \\(OFFICIAL-SENSITIVE\\)"));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("r1-victim-contact")));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("Police desk")));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("access recorded")));
