@@ -250,14 +250,16 @@ class SubscribeReactor final
     }
     state->in_flight = std::move(state->outbox.front());
     state->outbox.pop_front();
-    grpc::WriteOptions options;
-    // More is queued: let gRPC coalesce this message with the next.
-    if (!state->outbox.empty()) options.set_buffer_hint();
+    // No buffer hint, though more may be queued: a hinted write need not
+    // complete until a later write flushes it, and the pump issues the
+    // next write only once this one has completed, so a hint could hold
+    // the stream still (a subscriber catching up on a page of history
+    // then received nothing at all).
     {
       absl::MutexLock lock(&state->mu);
       state->writing = true;
     }
-    reactor->StartWrite(&state->in_flight, options);
+    reactor->StartWrite(&state->in_flight);
   }
 
   std::shared_ptr<State> state_;

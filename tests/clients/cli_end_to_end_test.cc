@@ -386,6 +386,11 @@ TEST_F(CliEndToEndTest, QueryVerbsAnswerAsAtThePast) {
                      &output),
             0)
       << output;
+  // `tail` from the start prints the whole history, then goes live (it
+  // runs until stopped: `timeout` stops it).
+  RunShell("timeout 5 " + reader + "tail 1", &output);
+  EXPECT_THAT(output, ::testing::ContainsRegex("\n1 +agencies@0 "));
+  EXPECT_THAT(output, HasSubstr("-- caught up at position "));
 }
 
 TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
