@@ -658,7 +658,8 @@ int main(int argc, char** argv) {
       grpc::CreateChannel(absl::GetFlag(FLAGS_server), *credentials);
   cli::Clients clients{oversight::v1::EventStore::NewStub(channel),
                        oversight::v1::Commands::NewStub(channel),
-                       oversight::v1::Queries::NewStub(channel)};
+                       oversight::v1::Queries::NewStub(channel),
+                       {}};
   if (!absl::GetFlag(FLAGS_cert).empty()) {
     clients.identity.mode = cli::IdentityMode::kCertificate;
   } else {

@@ -85,6 +85,8 @@ std::string EntityIdOf(const v1::DomainEvent& e) {
           r.language() == v1::REPORT_LANGUAGE_WELSH ? "cy" : "en", ".",
           r.format() == v1::REPORT_FORMAT_HTML ? "html" : "md");
     }
+    // The server's own record, not an entity of the domain.
+    case E::kAccessRecorded:
     case E::PAYLOAD_NOT_SET:
       break;
   }
