@@ -111,6 +111,12 @@ ABSL_FLAG(std::string, only, "",
           "fold_batched, rebuild (ProjectionHost), or queries (an in-process "
           "server from "
           "the snapshot). For profiling one figure with perf.");
+ABSL_FLAG(std::string, justification, "",
+          "The auditor's justification on every query. Empty: none, so the "
+          "log's OFFICIAL-SENSITIVE events are withheld from it and every "
+          "answer about a review holding one is folded for it; given: it "
+          "reads everything from the live read models, and each such answer "
+          "is recorded in the access log first.");
 ABSL_FLAG(int, fold_batch, 1000,
           "Events parsed before folding them in the fold_batched pass (the "
           "host parsed a whole page of 1,000 before commit 561fa4d).");
@@ -517,6 +523,10 @@ QueryPoint RunQueries(v1::Queries::Stub* stub, bool board, AsOfKind kind,
     context.AddMetadata("oversight-agency", "bench-auditor");
     context.AddMetadata("oversight-role", "auditor");
     context.AddMetadata("oversight-actor", "read-model-bench");
+    if (const std::string why = absl::GetFlag(FLAGS_justification);
+        !why.empty()) {
+      context.AddMetadata("oversight-justification", why);
+    }
     grpc::Status status;
     size_t size = 0;
     const auto t = Clock::now();

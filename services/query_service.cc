@@ -103,6 +103,19 @@ std::vector<pj::RecordedDomainEvent> QueryService::ForReader(
   return std::move(visible.events);
 }
 
+bool QueryService::LiveAnswers(const v1::ProjectionState& state,
+                               const std::string& key, const pj::Reader& reader,
+                               Disclosed* disclosed) {
+  auto it = state.sensitive().find(key);
+  if (it == state.sensitive().end() || it->second.positions().empty()) {
+    return true;
+  }
+  if (!reader.justified || !reader.entitled_to_all) return false;
+  disclosed->consulted.assign(it->second.positions().begin(),
+                              it->second.positions().end());
+  return true;
+}
+
 absl::Status QueryService::Record(const Reading& reading,
                                   const std::string& method,
                                   const google::protobuf::Message& request,
@@ -160,6 +173,7 @@ absl::Status QueryService::StatusBoard(const Reading& reading,
       request.as_of(), host_->position(), log_->Head().position, clock_());
   if (!filter.ok()) return filter.status();
   bool fold = IsPast(request.as_of());
+  Disclosed disclosed;
   if (!fold) {
     bool found = false;
     host_->Read([&](const v1::ProjectionState& state) {
@@ -168,13 +182,14 @@ absl::Status QueryService::StatusBoard(const Reading& reading,
       if (review == nullptr) return;
       found = true;
       filter->position = state.position();
-      // Sensitive events in it: fold for the reader, as at this position.
-      fold = pj::HasSensitive(state, pj::ReviewHistoryKey(request.review_id()));
+      // Sensitive events in it the reader may not read: fold for the
+      // reader, as at this position.
+      fold = !LiveAnswers(state, pj::ReviewHistoryKey(request.review_id()),
+                          reading.reader, &disclosed);
       if (!fold) pj::FillStatusBoard(*review, response);
     });
     if (!found) return ReviewNotFound(request.review_id());
   }
-  Disclosed disclosed;
   if (fold) {
     absl::StatusOr<v1::ProjectionState> state =
         ReviewAsOf(request.review_id(), *filter, reading.reader, &disclosed);
@@ -213,6 +228,7 @@ absl::Status QueryService::Attention(const Reading& reading,
   const absl::CivilDay today =
       absl::ToCivilDay(filter->effective_at.value_or(now), absl::UTCTimeZone());
   bool fold = IsPast(request.as_of());
+  Disclosed disclosed;
   if (!fold) {
     bool found = false;
     host_->Read([&](const v1::ProjectionState& state) {
@@ -221,12 +237,12 @@ absl::Status QueryService::Attention(const Reading& reading,
       if (review == nullptr) return;
       found = true;
       filter->position = state.position();
-      fold = pj::HasSensitive(state, pj::ReviewHistoryKey(request.review_id()));
+      fold = !LiveAnswers(state, pj::ReviewHistoryKey(request.review_id()),
+                          reading.reader, &disclosed);
       if (!fold) pj::FillAttention(*review, today, response);
     });
     if (!found) return ReviewNotFound(request.review_id());
   }
-  Disclosed disclosed;
   if (fold) {
     absl::StatusOr<v1::ProjectionState> state =
         ReviewAsOf(request.review_id(), *filter, reading.reader, &disclosed);

@@ -163,6 +163,15 @@ class QueryService final : public v1::Queries::CallbackService {
   absl::StatusOr<v1::ProjectionState> ReviewAsOf(
       const std::string& review_id, const projections::AsOfFilter& filter,
       const projections::Reader& reader, Disclosed* disclosed);
+  // Whether the live state answers `reader` exactly about the subject
+  // under history key `key`: it holds no sensitive event there, or the
+  // reader may read every one (entitled, with a justification), and then
+  // `disclosed` gets their positions. Otherwise the answer must be folded
+  // for the reader.
+  static bool LiveAnswers(const v1::ProjectionState& state,
+                          const std::string& key,
+                          const projections::Reader& reader,
+                          Disclosed* disclosed);
   // `events` as `reader` may read them, noting what it left out and
   // carried in `disclosed`.
   static std::vector<projections::RecordedDomainEvent> ForReader(
