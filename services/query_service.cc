@@ -48,6 +48,19 @@ const v1::ProjectedReview* FindReview(const v1::ProjectionState& state,
 
 }  // namespace
 
+std::optional<uint64_t> QueryService::OfficialVersion(
+    const v1::ProjectionState& state, const std::string& review_id,
+    const pj::Reader& reader) {
+  const std::string key = pj::ReviewHistoryKey(review_id);
+  if (!ReadsNoneOf(state, key, reader)) return std::nullopt;
+  auto postings = state.history().find(key);
+  if (postings == state.history().end() ||
+      postings->second.positions().empty()) {
+    return std::nullopt;
+  }
+  return *postings->second.positions().rbegin();
+}
+
 QueryService::QueryService(es::EventLog* log, ProjectionHost* host,
                            Executor* executor, const CallGate* gate,
                            PageTokens tokens, std::function<absl::Time()> clock)
@@ -116,6 +129,69 @@ bool QueryService::LiveAnswers(const v1::ProjectionState& state,
   return true;
 }
 
+bool QueryService::ReadsNoneOf(const v1::ProjectionState& state,
+                               const std::string& review_key,
+                               const pj::Reader& reader) {
+  if (!reader.justified) return true;
+  if (reader.entitled_to_all) return false;
+  if (reader.agency_id.empty()) return true;
+  // Its own sensitive events are among those under its agency's key
+  // (which also holds those that merely name it: a miss, never a leak).
+  auto in_review = state.sensitive().find(review_key);
+  auto own = state.sensitive().find(pj::AgencyHistoryKey(reader.agency_id));
+  if (in_review == state.sensitive().end() || own == state.sensitive().end()) {
+    return true;
+  }
+  const auto& a = in_review->second.positions();
+  const auto& b = own->second.positions();
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i == *j) return false;
+    if (*i < *j) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<std::shared_ptr<const QueryService::OfficialFold>>
+QueryService::OfficialReview(const std::string& review_id, uint64_t version,
+                             uint64_t position) {
+  {
+    absl::MutexLock lock(&folds_mu_);
+    auto it = official_folds_.find(review_id);
+    if (it != official_folds_.end() && it->second->version == version) {
+      return it->second;
+    }
+  }
+  pj::AsOfFilter filter;
+  filter.position = position;
+  Disclosed disclosed;
+  absl::StatusOr<v1::ProjectionState> state =
+      ReviewAsOf(review_id, filter, pj::Reader{}, &disclosed);
+  if (!state.ok()) return state.status();
+  auto fold = std::make_shared<OfficialFold>();
+  fold->version = version;
+  fold->review = std::move(state->mutable_reviews()->at(review_id));
+  fold->withheld = disclosed.withheld;
+  // At most this many reviews' folds are kept (each some tens of KB).
+  constexpr size_t kMaxOfficialFolds = 512;
+  absl::MutexLock lock(&folds_mu_);
+  auto& slot = official_folds_[review_id];
+  if (slot == nullptr || slot->version <= version) {
+    if (slot == nullptr && official_folds_.size() > kMaxOfficialFolds) {
+      official_folds_.clear();
+      official_folds_[review_id] = fold;
+    } else {
+      slot = fold;
+    }
+  }
+  return std::shared_ptr<const OfficialFold>(std::move(fold));
+}
+
 absl::Status QueryService::Record(const Reading& reading,
                                   const std::string& method,
                                   const google::protobuf::Message& request,
@@ -174,6 +250,7 @@ absl::Status QueryService::StatusBoard(const Reading& reading,
   if (!filter.ok()) return filter.status();
   bool fold = IsPast(request.as_of());
   Disclosed disclosed;
+  std::optional<uint64_t> official_version;
   if (!fold) {
     bool found = false;
     host_->Read([&](const v1::ProjectionState& state) {
@@ -186,11 +263,23 @@ absl::Status QueryService::StatusBoard(const Reading& reading,
       // reader, as at this position.
       fold = !LiveAnswers(state, pj::ReviewHistoryKey(request.review_id()),
                           reading.reader, &disclosed);
-      if (!fold) pj::FillStatusBoard(*review, response);
+      if (!fold) {
+        pj::FillStatusBoard(*review, response);
+      } else {
+        official_version =
+            OfficialVersion(state, request.review_id(), reading.reader);
+      }
     });
     if (!found) return ReviewNotFound(request.review_id());
   }
-  if (fold) {
+  if (official_version.has_value()) {
+    absl::StatusOr<std::shared_ptr<const OfficialFold>> official =
+        OfficialReview(request.review_id(), *official_version,
+                       filter->position);
+    if (!official.ok()) return official.status();
+    pj::FillStatusBoard((*official)->review, response);
+    disclosed.withheld = (*official)->withheld;
+  } else if (fold) {
     absl::StatusOr<v1::ProjectionState> state =
         ReviewAsOf(request.review_id(), *filter, reading.reader, &disclosed);
     if (!state.ok()) return state.status();
@@ -229,6 +318,7 @@ absl::Status QueryService::Attention(const Reading& reading,
       absl::ToCivilDay(filter->effective_at.value_or(now), absl::UTCTimeZone());
   bool fold = IsPast(request.as_of());
   Disclosed disclosed;
+  std::optional<uint64_t> official_version;
   if (!fold) {
     bool found = false;
     host_->Read([&](const v1::ProjectionState& state) {
@@ -239,11 +329,23 @@ absl::Status QueryService::Attention(const Reading& reading,
       filter->position = state.position();
       fold = !LiveAnswers(state, pj::ReviewHistoryKey(request.review_id()),
                           reading.reader, &disclosed);
-      if (!fold) pj::FillAttention(*review, today, response);
+      if (!fold) {
+        pj::FillAttention(*review, today, response);
+      } else {
+        official_version =
+            OfficialVersion(state, request.review_id(), reading.reader);
+      }
     });
     if (!found) return ReviewNotFound(request.review_id());
   }
-  if (fold) {
+  if (official_version.has_value()) {
+    absl::StatusOr<std::shared_ptr<const OfficialFold>> official =
+        OfficialReview(request.review_id(), *official_version,
+                       filter->position);
+    if (!official.ok()) return official.status();
+    pj::FillAttention((*official)->review, today, response);
+    disclosed.withheld = (*official)->withheld;
+  } else if (fold) {
     absl::StatusOr<v1::ProjectionState> state =
         ReviewAsOf(request.review_id(), *filter, reading.reader, &disclosed);
     if (!state.ok()) return state.status();

@@ -25,11 +25,15 @@
 #define OVERSIGHT_SERVICES_QUERY_SERVICE_H_
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
 #include "grpcpp/grpcpp.h"
@@ -172,6 +176,31 @@ class QueryService final : public v1::Queries::CallbackService {
                           const std::string& key,
                           const projections::Reader& reader,
                           Disclosed* disclosed);
+  // A review folded from its streams without any of its sensitive events,
+  // as it stood when its history's last posting was `version`: the answer
+  // for every reader who may read none of them, kept so that they need not
+  // fold it again until the review changes.
+  struct OfficialFold {
+    uint64_t version = 0;
+    v1::ProjectedReview review;
+    uint32_t withheld = 0;
+  };
+  // Whether `reader` may read none of the sensitive events under the
+  // review's history key, so that the official-only fold answers it.
+  static bool ReadsNoneOf(const v1::ProjectionState& state,
+                          const std::string& review_key,
+                          const projections::Reader& reader);
+  // The review's version for the official-only fold (its history's last
+  // posting) when `reader` reads none of its sensitive events; nullopt
+  // when the answer must be folded for the reader alone.
+  static std::optional<uint64_t> OfficialVersion(
+      const v1::ProjectionState& state, const std::string& review_id,
+      const projections::Reader& reader);
+  // The review's fold for readers of none of its sensitive events, now
+  // (`version`, `position`: the review's last posting and the state's
+  // position, read together), from the cache or folded and kept.
+  absl::StatusOr<std::shared_ptr<const OfficialFold>> OfficialReview(
+      const std::string& review_id, uint64_t version, uint64_t position);
   // `events` as `reader` may read them, noting what it left out and
   // carried in `disclosed`.
   static std::vector<projections::RecordedDomainEvent> ForReader(
@@ -186,6 +215,9 @@ class QueryService final : public v1::Queries::CallbackService {
   const std::function<absl::Time()> clock_;
   const ReportRenderer reports_;
   const AccessLog access_log_;
+  absl::Mutex folds_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const OfficialFold>>
+      official_folds_ ABSL_GUARDED_BY(folds_mu_);
 };
 
 }  // namespace oversight::services

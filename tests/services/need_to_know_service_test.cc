@@ -479,6 +479,40 @@ TEST_F(NeedToKnowTest, TheBoardIsFoldedWithoutWhatItsReaderMayNotRead) {
   }
 }
 
+TEST_F(NeedToKnowTest, TheOfficialBoardIsSharedAndFollowsTheReview) {
+  v1::GetStatusBoardRequest board;
+  board.set_review_id("r");
+  // Two readers of none of the review's sensitive events get one answer
+  // (the second from the server's kept fold).
+  const Answer partner =
+      Query("partner", false, &v1::Queries::Stub::GetStatusBoard, board);
+  const Answer partner2 =
+      Query("partner2", true, &v1::Queries::Stub::GetStatusBoard, board);
+  ASSERT_TRUE(partner.status.ok()) << partner.reason;
+  ASSERT_TRUE(partner2.status.ok()) << partner2.reason;
+  EXPECT_EQ(partner.last_update_position, 0u);
+  EXPECT_EQ(partner2.last_update_position, 0u);
+  EXPECT_EQ(partner.withheld, 1u);
+  EXPECT_EQ(partner2.withheld, 1u);
+  // The review changes: the next answer has the change.
+  const uint64_t official =
+      MustOk("police", &v1::Commands::Stub::SubmitProgressUpdate,
+             Update("official-update", 1, "Official progress"))
+          .position();
+  board.set_min_position(official);
+  const Answer after =
+      Query("partner", false, &v1::Queries::Stub::GetStatusBoard, board);
+  ASSERT_TRUE(after.status.ok()) << after.reason;
+  EXPECT_EQ(after.last_update_position, official);
+  EXPECT_EQ(after.withheld, 1u);
+  // Whoever may read the sensitive update still gets it folded in.
+  const Answer police =
+      Query("police", true, &v1::Queries::Stub::GetStatusBoard, board);
+  ASSERT_TRUE(police.status.ok()) << police.reason;
+  EXPECT_EQ(police.withheld, 0u);
+  EXPECT_EQ(police.access_positions.size(), 1u);
+}
+
 TEST_F(NeedToKnowTest, HistoryShowsWithheldEventsWhereTheyAre) {
   v1::ListHistoryRequest history;
   history.set_agency_id("partner");
