@@ -1,7 +1,5 @@
 #include "bench/domain_log.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -18,46 +16,27 @@
 #include "absl/time/civil_time.h"
 #include "bench/domain_text.h"
 #include "eventstore/errors.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "oversight/v1/commands.pb.h"
 #include "projections/aggregates.h"
 #include "projections/commands.h"
 #include "services/command_service.h"
+#include "services/digest.h"
 
 namespace oversight::bench {
 namespace {
 
 namespace es = ::oversight::eventstore;
 namespace pj = ::oversight::projections;
+using services::SerializeDeterministic;
+using services::Sha256Of;
 
 constexpr absl::Duration kDay = absl::Hours(24);
 
 // ------------------------------------------------ what the handlers do
 
-std::string Sha256(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
-// As services/command_service.cc: deterministic serialisation, and the
-// request's fingerprint (its type name, a newline, its bytes).
-std::string SerializeDeterministic(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
 std::string Fingerprint(const google::protobuf::Message& request) {
-  return Sha256(absl::StrCat(request.GetDescriptor()->full_name(), "\n",
-                             SerializeDeterministic(request)));
+  return Sha256Of(absl::StrCat(request.GetDescriptor()->full_name(), "\n",
+                               SerializeDeterministic(request)));
 }
 
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {

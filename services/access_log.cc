@@ -1,7 +1,5 @@
 #include "services/access_log.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -13,14 +11,13 @@
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "eventstore/limits.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "projections/aggregates.h"
 #include "projections/domain_errors.h"
 #include "projections/status_macros.h"
 #include "projections/validation.h"
+#include "services/digest.h"
 
 namespace oversight::services {
 
@@ -127,26 +124,6 @@ size_t MetadataCount(const grpc::ServerContextBase& context,
                      absl::string_view key) {
   return context.client_metadata().count(
       grpc::string_ref(key.data(), key.size()));
-}
-
-std::string Sha256(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
-// As command_service.cc stores domain events: protobuf's deterministic
-// serialisation.
-std::string SerializeDeterministic(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
@@ -282,7 +259,7 @@ AccessLog::AccessLog(es::EventLog* log, std::function<absl::Time()> clock)
 
 es::EventId AccessLog::AccessEventId(absl::string_view request_id) {
   const std::string digest =
-      Sha256(absl::StrCat("oversight.v1 access\n", request_id));
+      Sha256Of(absl::StrCat("oversight.v1 access\n", request_id));
   std::array<uint8_t, 16> bytes;
   std::memcpy(bytes.data(), digest.data(), bytes.size());
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x80);  // version 8

@@ -1,18 +1,15 @@
 #include "services/command_service.h"
 
-#include <openssl/evp.h>
-
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "projections/aggregates.h"
 #include "projections/commands.h"
 #include "projections/domain_errors.h"
 #include "services/authorization.h"
+#include "services/digest.h"
 #include "services/keyed_sequencer.h"
 #include "services/log_event_source.h"
 #include "services/status_mapping.h"
@@ -23,30 +20,10 @@ namespace {
 namespace es = ::oversight::eventstore;
 namespace pj = ::oversight::projections;
 
-std::string Sha256(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
-// Protobuf's deterministic serialisation: the same message always gives
-// the same bytes in this build, which fingerprints and stored events need.
-std::string SerializeDeterministic(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
 // What identifies a request for retries: its message type and content.
 std::string Fingerprint(const google::protobuf::Message& request) {
-  return Sha256(absl::StrCat(request.GetDescriptor()->full_name(), "\n",
-                             SerializeDeterministic(request)));
+  return Sha256Of(absl::StrCat(request.GetDescriptor()->full_name(), "\n",
+                               SerializeDeterministic(request)));
 }
 
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
@@ -285,7 +262,7 @@ CommandService::CommandService(es::EventLog* log, Executor* executor,
 
 es::EventId CommandService::CommandEventId(absl::string_view agency_id,
                                            absl::string_view request_id) {
-  const std::string digest = Sha256(
+  const std::string digest = Sha256Of(
       absl::StrCat("oversight.v1 command\n", agency_id, "\n", request_id));
   std::array<uint8_t, 16> bytes;
   std::memcpy(bytes.data(), digest.data(), bytes.size());

@@ -3,7 +3,6 @@
 
 #include "services/query_report.h"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <functional>
@@ -54,13 +53,6 @@ std::string Cut(absl::string_view line) {
 }
 
 }  // namespace
-
-std::string Sha256Of(absl::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
 
 absl::StatusOr<std::vector<std::string>> ReportRenderer::Streams(
     const std::string& review_id, uint64_t position) const {

@@ -30,12 +30,10 @@
 #include "projections/commands.h"
 #include "projections/read_model.h"
 #include "projections/report.h"
+#include "services/digest.h"
 #include "services/projection_host.h"
 
 namespace oversight::services {
-
-// The SHA-256 of `bytes`: 32 bytes.
-std::string Sha256Of(absl::string_view bytes);
 
 // Thread-safe: it keeps no state of its own.
 class ReportRenderer {
