@@ -29,6 +29,7 @@
 #include "gtest/gtest.h"
 #include "projections/validation.h"
 #include "services/raw_append_policy.h"
+#include "tests/testing/forwarding_log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace oversight::services {
@@ -100,41 +101,17 @@ Access Consultation(std::vector<uint64_t> positions = {1}) {
 
 // An event log whose appends all fail with a given status; reads go to
 // the store beneath.
-class FailingAppends final : public es::EventLog {
+class FailingAppends final : public testing::ForwardingLog {
  public:
   FailingAppends(es::EventLog* base, absl::Status status)
-      : base_(base), status_(std::move(status)) {}
+      : ForwardingLog(base), status_(std::move(status)) {}
   void AppendAsync(std::string, es::ExpectedRevision,
                    std::vector<es::ProposedEvent>,
                    AppendCallback done) override {
     std::move(done)(status_);
   }
-  absl::StatusOr<es::ReadResult> ReadStream(absl::string_view stream,
-                                            es::Revision from,
-                                            es::Direction direction,
-                                            size_t max_count) override {
-    return base_->ReadStream(stream, from, direction, max_count);
-  }
-  absl::StatusOr<es::ReadResult> ReadAll(
-      es::Position from, es::Direction direction, size_t max_count,
-      const es::EventFilter& filter) override {
-    return base_->ReadAll(from, direction, max_count, filter);
-  }
-  absl::StatusOr<es::RecordedEvent> ReadEvent(const es::EventId& id) override {
-    return base_->ReadEvent(id);
-  }
-  es::ChainHead Head() const override { return base_->Head(); }
-  absl::StatusOr<es::VerifyResult> Verify(es::Position from,
-                                          es::Position to) override {
-    return base_->Verify(from, to);
-  }
-  std::unique_ptr<es::Subscription> Subscribe(es::Position from,
-                                              es::EventFilter filter) override {
-    return base_->Subscribe(from, std::move(filter));
-  }
 
  private:
-  es::EventLog* const base_;
   const absl::Status status_;
 };
 

@@ -14,6 +14,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "oversight/v1/domain.pb.h"
 #include "tests/services/command_fixture.h"
+#include "tests/testing/forwarding_log.h"
 
 namespace oversight::services {
 namespace {
@@ -255,10 +256,10 @@ TEST_F(CommandServiceTest, ConcurrentUpdatesToOneRecommendationAllLand) {
 // Serves a log that lets another writer slip an event into the command's
 // stream just before each of the command's first `interfere` appends: the
 // handler's expected revision is then stale.
-class InterferingLog final : public es::EventLog {
+class InterferingLog final : public testing::ForwardingLog {
  public:
   InterferingLog(es::EventLog* log, int interfere)
-      : log_(log), left_(interfere) {}
+      : ForwardingLog(log), left_(interfere) {}
 
   void AppendAsync(std::string stream, es::ExpectedRevision expected,
                    std::vector<es::ProposedEvent> events,
@@ -279,40 +280,16 @@ class InterferingLog final : public es::EventLog {
       e.type = "oversight.v1.CrossReferenceRecorded";
       e.data = other.SerializeAsString();
       absl::StatusOr<es::AppendResult> r =
-          log_->Append(stream, es::ExpectedRevision::Any(), {e});
+          base()->Append(stream, es::ExpectedRevision::Any(), {e});
       if (!r.ok()) ADD_FAILURE() << r.status();
     }
-    log_->AppendAsync(std::move(stream), expected, std::move(events),
-                      std::move(done));
-  }
-  absl::StatusOr<es::ReadResult> ReadStream(absl::string_view stream,
-                                            es::Revision from,
-                                            es::Direction direction,
-                                            size_t max_count) override {
-    return log_->ReadStream(stream, from, direction, max_count);
-  }
-  absl::StatusOr<es::ReadResult> ReadAll(
-      es::Position from, es::Direction direction, size_t max_count,
-      const es::EventFilter& filter) override {
-    return log_->ReadAll(from, direction, max_count, filter);
-  }
-  absl::StatusOr<es::RecordedEvent> ReadEvent(const es::EventId& id) override {
-    return log_->ReadEvent(id);
-  }
-  es::ChainHead Head() const override { return log_->Head(); }
-  absl::StatusOr<es::VerifyResult> Verify(es::Position from,
-                                          es::Position to) override {
-    return log_->Verify(from, to);
-  }
-  std::unique_ptr<es::Subscription> Subscribe(es::Position from,
-                                              es::EventFilter filter) override {
-    return log_->Subscribe(from, std::move(filter));
+    ForwardingLog::AppendAsync(std::move(stream), expected, std::move(events),
+                               std::move(done));
   }
 
   int interfered() const { return interfered_.load(); }
 
  private:
-  es::EventLog* log_;
   std::atomic<int> left_;
   std::atomic<int> interfered_{0};
 };

@@ -23,6 +23,7 @@
 #include "oversight/v1/eventstore.grpc.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
 #include "tests/services/command_fixture.h"
+#include "tests/testing/forwarding_log.h"
 
 namespace oversight::services {
 namespace {
@@ -642,9 +643,9 @@ TEST_F(NeedToKnowTest, NoHistoryFilterFindsAWithheldEventByWhatItHides) {
 
 // A log whose appends to the access log fail: the server must then answer
 // nothing sensitive at all.
-class NoAccessLog final : public eventstore::EventLog {
+class NoAccessLog final : public testing::ForwardingLog {
  public:
-  explicit NoAccessLog(eventstore::EventLog* base) : base_(base) {}
+  using ForwardingLog::ForwardingLog;
   void AppendAsync(std::string stream, eventstore::ExpectedRevision expected,
                    std::vector<eventstore::ProposedEvent> events,
                    AppendCallback done) override {
@@ -652,35 +653,9 @@ class NoAccessLog final : public eventstore::EventLog {
       std::move(done)(absl::UnavailableError("the disk is full"));
       return;
     }
-    base_->AppendAsync(std::move(stream), expected, std::move(events),
-                       std::move(done));
+    ForwardingLog::AppendAsync(std::move(stream), expected, std::move(events),
+                               std::move(done));
   }
-  absl::StatusOr<eventstore::ReadResult> ReadStream(
-      absl::string_view stream, eventstore::Revision from,
-      eventstore::Direction direction, size_t max_count) override {
-    return base_->ReadStream(stream, from, direction, max_count);
-  }
-  absl::StatusOr<eventstore::ReadResult> ReadAll(
-      eventstore::Position from, eventstore::Direction direction,
-      size_t max_count, const eventstore::EventFilter& filter) override {
-    return base_->ReadAll(from, direction, max_count, filter);
-  }
-  absl::StatusOr<eventstore::RecordedEvent> ReadEvent(
-      const eventstore::EventId& id) override {
-    return base_->ReadEvent(id);
-  }
-  eventstore::ChainHead Head() const override { return base_->Head(); }
-  absl::StatusOr<eventstore::VerifyResult> Verify(
-      eventstore::Position from, eventstore::Position to) override {
-    return base_->Verify(from, to);
-  }
-  std::unique_ptr<eventstore::Subscription> Subscribe(
-      eventstore::Position from, eventstore::EventFilter filter) override {
-    return base_->Subscribe(from, std::move(filter));
-  }
-
- private:
-  eventstore::EventLog* const base_;
 };
 
 TEST_F(NeedToKnowTest, NothingSensitiveIsSentWhenItCannotBeRecorded) {
