@@ -14,6 +14,7 @@
 #include "eventstore/limits.h"
 #include "projections/aggregates.h"
 #include "projections/domain_errors.h"
+#include "projections/query_scope.h"
 #include "projections/validation.h"
 #include "services/query_service.h"
 
@@ -56,10 +57,7 @@ std::string Cut(absl::string_view line) {
 
 absl::StatusOr<std::vector<std::string>> ReportRenderer::Streams(
     const std::string& review_id, uint64_t position) const {
-  std::vector<std::string> streams = {pj::kAgenciesStream,
-                                      pj::ReviewStream(review_id)};
-  std::set<int32_t> numbers;
-  std::set<std::string> programmes;
+  pj::ReportScope scope;
   // What the live models know (up to their position), then the log's
   // issuings and registrations after that, up to `position`.
   es::Position from = 1;
@@ -69,11 +67,11 @@ absl::StatusOr<std::vector<std::string>> ReportRenderer::Streams(
       auto review = state.reviews().find(review_id);
       if (review != state.reviews().end()) {
         for (const auto& [number, rec] : review->second.recommendations()) {
-          numbers.insert(number);
+          scope.numbers.insert(number);
         }
       }
       for (const auto& [id, programme] : state.programmes()) {
-        if (programme.review_id() == review_id) programmes.insert(id);
+        if (programme.review_id() == review_id) scope.programmes.insert(id);
       }
     });
   }
@@ -86,27 +84,14 @@ absl::StatusOr<std::vector<std::string>> ReportRenderer::Streams(
     for (const es::RecordedEvent& r : page->events) {
       if (r.position > position) break;
       std::optional<pj::RecordedDomainEvent> e = pj::ToDomainEvent(r);
-      if (!e.has_value()) continue;
-      if (e->event.has_recommendation_issued() &&
-          e->event.recommendation_issued().review_id() == review_id) {
-        numbers.insert(e->event.recommendation_issued().number());
-      } else if (e->event.has_programme_registered() &&
-                 e->event.programme_registered().review_id() == review_id) {
-        programmes.insert(e->event.programme_registered().programme_id());
-      }
+      if (e.has_value()) scope.Note(e->event, review_id);
     }
     // A selective filter may return a short or empty page before the end:
     // go on from `next` until the end or past `position`.
     if (page->end_reached || page->next <= from) break;
     from = page->next;
   }
-  for (int32_t n : numbers) {
-    streams.push_back(pj::RecommendationStream(review_id, n));
-  }
-  for (const std::string& id : programmes) {
-    streams.push_back(pj::ProgrammeStream(id));
-  }
-  return streams;
+  return scope.Streams(review_id);
 }
 
 absl::StatusOr<std::string> ReportRenderer::Render(

@@ -8,6 +8,7 @@
 #include "eventstore/errors.h"
 #include "projections/aggregates.h"
 #include "projections/domain_errors.h"
+#include "projections/query_scope.h"
 #include "projections/recommendation_detail.h"
 #include "projections/validation.h"
 #include "projections/views.h"
@@ -214,15 +215,12 @@ absl::Status QueryService::Record(const Reading& reading,
 absl::StatusOr<v1::ProjectionState> QueryService::ReviewAsOf(
     const std::string& review_id, const pj::AsOfFilter& filter,
     const pj::Reader& reader, Disclosed* disclosed) {
-  std::vector<std::string> streams = {pj::ReviewStream(review_id)};
+  std::vector<std::string> streams;
   bool known = false;
   host_->Read([&](const v1::ProjectionState& state) {
-    const v1::ProjectedReview* review = FindReview(state, review_id);
-    if (review == nullptr) return;
+    if (FindReview(state, review_id) == nullptr) return;
     known = true;
-    for (const auto& [number, rec] : review->recommendations()) {
-      streams.push_back(pj::RecommendationStream(review_id, number));
-    }
+    streams = pj::ReviewStreams(state, review_id);
   });
   if (!known) return ReviewNotFound(review_id);
   absl::StatusOr<std::vector<pj::RecordedDomainEvent>> events =
@@ -442,7 +440,7 @@ absl::Status QueryService::PartnerView(const Reading& reading,
   const std::string& agency = request.agency_id();
   bool found = false;
   bool fold = IsPast(request.as_of());
-  std::vector<std::string> streams = {pj::kAgenciesStream};
+  std::vector<std::string> streams;
   host_->Read([&](const v1::ProjectionState& state) {
     if (state.agencies().find(agency) == state.agencies().end()) return;
     found = true;
@@ -470,23 +468,7 @@ absl::Status QueryService::PartnerView(const Reading& reading,
     }
     // What a replay needs: the agency's programmes, and the reviews and
     // recommendations it owns or contributes to.
-    for (const auto& [id, p] : state.programmes()) {
-      if (p.owning_agency_id() == agency) {
-        streams.push_back(pj::ProgrammeStream(id));
-      }
-    }
-    for (const auto& [review_id, review] : state.reviews()) {
-      bool involved = false;
-      for (const auto& [number, rec] : review.recommendations()) {
-        const auto& c = rec.contributing_agency_ids();
-        if (rec.owning_agency_id() == agency ||
-            std::find(c.begin(), c.end(), agency) != c.end()) {
-          involved = true;
-          streams.push_back(pj::RecommendationStream(review_id, number));
-        }
-      }
-      if (involved) streams.push_back(pj::ReviewStream(review_id));
-    }
+    streams = pj::PartnerStreams(state, agency);
   });
   if (!found) {
     return pj::NotFound(

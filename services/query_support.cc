@@ -21,22 +21,6 @@ namespace pj = ::oversight::projections;
 
 namespace {
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest * 1000));
-}
-
 absl::Status Invalid(absl::string_view reason, absl::string_view message) {
   return es::WithReason(absl::InvalidArgumentError(message), reason);
 }
@@ -54,46 +38,6 @@ constexpr size_t kDigestBytes = 16;
 constexpr size_t kTokenBytes = 8 + 8 + kDigestBytes + 16;
 
 }  // namespace
-
-bool IsPast(const v1::AsOf& as_of) {
-  return as_of.position() != 0 || as_of.has_effective_at();
-}
-
-absl::StatusOr<pj::AsOfFilter> ParseAsOf(const v1::AsOf& as_of,
-                                         uint64_t through, uint64_t head,
-                                         absl::Time now) {
-  pj::AsOfFilter filter;
-  if (as_of.position() > head) {
-    return Invalid(kReasonAsOfInFuture,
-                   absl::StrCat("as_of.position ", as_of.position(),
-                                " is past the log's head, ", head));
-  }
-  filter.position = as_of.position() != 0 ? as_of.position() : through;
-  if (as_of.has_effective_at()) {
-    const google::protobuf::Timestamp& t = as_of.effective_at();
-    if (t.nanos() < 0 || t.nanos() > 999999999) {
-      return Invalid("INVALID_TIMESTAMP",
-                     "as_of.effective_at is not a valid timestamp");
-    }
-    const absl::Time at = FromProto(t);
-    if (at > now + absl::Minutes(1)) {
-      return Invalid(kReasonAsOfInFuture,
-                     absl::StrCat("as_of.effective_at ", absl::FormatTime(at),
-                                  " is in the future"));
-    }
-    filter.effective_at = at;
-  }
-  return filter;
-}
-
-v1::Reflects ReflectsOf(const pj::AsOfFilter& filter) {
-  v1::Reflects r;
-  r.set_position(filter.position);
-  if (filter.effective_at.has_value()) {
-    ToProto(*filter.effective_at, r.mutable_effective_at());
-  }
-  return r;
-}
 
 absl::StatusOr<std::vector<pj::RecordedDomainEvent>> ReadStreams(
     es::EventLog* log, const std::vector<std::string>& streams,

@@ -14,28 +14,21 @@
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
 #include "oversight/v1/queries.pb.h"
+#include "projections/query_scope.h"
 #include "projections/read_model.h"
 
 namespace oversight::services {
 
 inline constexpr char kReasonInvalidPageToken[] = "INVALID_PAGE_TOKEN";
 inline constexpr char kReasonInvalidPageSize[] = "INVALID_PAGE_SIZE";
-inline constexpr char kReasonAsOfInFuture[] = "AS_OF_IN_FUTURE";
 
-// The filter `as_of` asks for. Its position is `as_of.position`, or
-// `through` (the position the live read models include) when unset; an
-// as_of past the log's head or more than a minute past `now` is
-// INVALID_ARGUMENT (AS_OF_IN_FUTURE).
-absl::StatusOr<projections::AsOfFilter> ParseAsOf(const v1::AsOf& as_of,
-                                                  uint64_t through,
-                                                  uint64_t head,
-                                                  absl::Time now);
-
-// Whether `as_of` asks for anything but the present.
-bool IsPast(const v1::AsOf& as_of);
-
-// The `reflects` of an answer for `filter`.
-v1::Reflects ReflectsOf(const projections::AsOfFilter& filter);
+// The as-of arguments (projections/query_scope.h, shared with the CLI's
+// offline replay): ParseAsOf's `through` is the position the live read
+// models include.
+using projections::IsPast;
+using projections::kReasonAsOfInFuture;
+using projections::ParseAsOf;
+using projections::ReflectsOf;
 
 // The domain events of `streams` that a view as at `filter` takes
 // (projections::SelectAsOf), merged in log order. Streams that do not
