@@ -33,6 +33,11 @@
 //          [--recipients=A,B]    the Panel progress report, from the log
 //   report publish ...           publish it, sealed with its SHA-256
 //   report verify ...            check a publication against its seal
+//   export [FROM [TO]]           the log (or --stream=S, --stream_prefix=P,
+//                                --from/--to=TIME) as JSON Lines, to --out
+//   replay FILE [VERB ARGS]      an export checked offline: its hash chain,
+//                                and status, recommendation, attention,
+//                                partner or report answered from it
 //   help [VERB]                  a verb's usage and an example; so does
 //                                `oversight VERB --help`
 //
@@ -519,6 +524,74 @@ constexpr Verb kVerbs[] = {
      "  oversight report verify --review=dyfed-powys-stalking-2023\n"
      "      --period=2025-01 --lang=en --format=md --file=2025-01.en.md\n",
      Report},
+    {"export",
+     "export [FROM [TO]] [--stream=S | --stream_prefix=P] [--from=TIME] "
+     "[--to=TIME] [--out=FILE]",
+     "the log, or part of it, as JSON Lines",
+     "Writes the events of the log from position FROM to TO (default: all,\n"
+     "up to the head as it stood when the export began) as JSON Lines, one\n"
+     "RecordedEvent per line in protobuf's JSON mapping (proto field names,\n"
+     "every field, bytes in base64), with its position and chain hash: what\n"
+     "`oversight replay` reads. To stdout, or to FILE with --out.\n"
+     "\n"
+     "  --stream=S        only the events of stream S\n"
+     "  --stream_prefix=P only the events of streams starting with P\n"
+     "  --from=TIME       only events recorded on or after TIME (a date,\n"
+     "                    YYYY-MM-DD, or an RFC 3339 time)\n"
+     "  --to=TIME         only events recorded on or before that date\n"
+     "                    (an RFC 3339 time instead: before that instant)\n"
+     "  --out=FILE        write to FILE instead of stdout\n"
+     "  --quiet           no progress lines\n"
+     "  --progress_every=N  a progress line on stderr every N events\n"
+     "                    (default 100000) and at least once a second:\n"
+     "                    \"exported 120000 events to position 120000\"\n"
+     "\n"
+     "An OFFICIAL-SENSITIVE event comes complete only to an entitled role\n"
+     "(the reviewing body, an auditor, the agency that recorded it) with a\n"
+     "--justification, and the server records that in its access log;\n"
+     "otherwise it is exported withheld (\"withheld\": true, no data or\n"
+     "metadata, the hash as recorded). The summary on stderr says how many\n"
+     "events were exported, the positions and the last hash, how many were\n"
+     "withheld, and where the access was recorded. For auditors and the\n"
+     "deployment's operator.\n"
+     "\n"
+     "Example:\n"
+     "  oversight --role=auditor --justification='Audit 2025/17' export\n"
+     "      --out=log.jsonl\n"
+     "  oversight --role=auditor export --stream=review-dyfed-powys-"
+     "stalking-2023\n"
+     "  oversight --role=auditor export 1 500 --from=2025-01-01 "
+     "--out=part.jsonl\n",
+     Export},
+    {"replay", "replay FILE [VERB ARGS]",
+     "an export checked and answered offline",
+     "Reads FILE (from `oversight export`) without a server: checks every\n"
+     "line (a bad one: FILE:LINE: why, exit 2), recomputes the hash chain\n"
+     "with the log's own record encoding (a break: \"chain broken at\n"
+     "position P (line L): ...\", exit 4), and rebuilds the read models\n"
+     "with the server's own code. A withheld line, and a line whose\n"
+     "predecessor is not in the file (an export of a stream or a range),\n"
+     "cannot be recomputed: their hashes are taken as given, and counted.\n"
+     "\n"
+     "Without VERB it prints the chain's verification and a summary: events,\n"
+     "streams, reviews, agencies, the head position and hash. With one of\n"
+     "  status REVIEW, recommendation REVIEW N, attention REVIEW,\n"
+     "  partner AGENCY, report --review=R --period=P [--lang=en|cy]\n"
+     "  [--format=md|html] [--out=FILE]\n"
+     "it answers as the online verb does, from the file (as at its last\n"
+     "position, or --as-of), with the same output (--output=table|json,\n"
+     "--lang), and the chain's line on stderr. A report replayed from a\n"
+     "full export is byte for byte the server's at the same position.\n"
+     "Progress (reading, checking) goes to stderr for large files;\n"
+     "--quiet turns it off.\n"
+     "\n"
+     "Example:\n"
+     "  oversight replay log.jsonl\n"
+     "  oversight replay log.jsonl status dyfed-powys-stalking-2023 "
+     "--as-of=2024-07-31\n"
+     "  oversight replay log.jsonl report --review=dyfed-powys-stalking-2023\n"
+     "      --period=2025-01 --lang=cy --format=html --out=2025-01.cy.html\n",
+     Replay},
 };
 
 const Verb* FindVerb(const std::string& name) {

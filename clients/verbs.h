@@ -62,6 +62,12 @@ int AccessLog(const Clients& clients, const std::vector<std::string>& args);
 // publish` seals, `report verify` checks a publication.
 int Report(const Clients& clients, const std::vector<std::string>& args);
 
+// `export` (clients/export_verbs.cc): the log, or part of it, as JSON
+// Lines; `replay` (clients/replay_verbs.cc): such a file checked and
+// answered offline, without a server (it uses no stub).
+int Export(const Clients& clients, const std::vector<std::string>& args);
+int Replay(const Clients& clients, const std::vector<std::string>& args);
+
 }  // namespace oversight::cli
 
 #endif  // OVERSIGHT_CLIENTS_VERBS_H_
