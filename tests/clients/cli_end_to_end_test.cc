@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/clients/cli_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certs.h"
 
@@ -25,90 +26,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Runs `command` through the shell; returns its exit code and output.
-int RunShell(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  output->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    output->append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using testing::ReadFile;
+using testing::RunShell;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class CliEndToEndTest : public ::testing::Test {
- protected:
-  // Starts oversightd with `flags`; returns the address it listens on, or
-  // "" if it did not start (its log is in log_path_).
-  // `identity_flags` choose the identity mode: by default the insecure
-  // test mode, or the --tls_* flags.
-  std::string StartServer(const std::string& listen,
-                          const std::string& extra_flag = "--verify_on_open",
-                          const std::vector<std::string>& identity_flags = {
-                              "--insecure_identity_from_metadata"}) {
-    log_path_ = dir_.Sub("oversightd.log");
-    std::remove(log_path_.c_str());  // so no earlier run's lines are read
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::freopen(log_path_.c_str(), "a", stderr);
-      std::vector<std::string> args = {
-          OVERSIGHTD_PATH, "--listen=" + listen, "--shutdown_grace_seconds=1",
-          "--data_dir=" + dir_.Sub("data"), extra_flag};
-      args.insert(args.end(), identity_flags.begin(), identity_flags.end());
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(OVERSIGHTD_PATH, argv.data());
-      _exit(127);
-    }
-    const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");
-    for (int i = 0; i < 200; ++i) {
-      std::smatch match;
-      const std::string text = ReadFile(log_path_);
-      if (std::regex_search(text, match, listening)) return match[1].str();
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_status_ = status;
-        pid_ = -1;
-        return "";
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return "";
-  }
-
-  // Stops the server with SIGTERM; returns its log.
-  std::string StopServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    return ReadFile(log_path_);
-  }
-
-  void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  testing::TempDir dir_;
-  std::string log_path_;
-  pid_t pid_ = -1;
-  int exit_status_ = 0;
-};
+// The server and shell helpers are in tests/clients/cli_process.h, shared
+// with the export and replay tests.
+class CliEndToEndTest : public testing::CliServerTest {};
 
 TEST_F(CliEndToEndTest, ImportLoadsTheExampleAndIsSafeToRepeat) {
   const std::string address = StartServer("127.0.0.1:0");
