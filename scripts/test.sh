@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The Node client's packages, exactly as package-lock.json pins them, for
+# tests/clients/partner_clients_test.py (which fails without them).
+npm ci --prefix clients/node --no-audit --no-fund
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DOVERSIGHT_BUILD_TESTS=ON -DOVERSIGHT_BUILD_BENCH=ON
