@@ -38,6 +38,10 @@
 //   replay FILE [VERB ARGS]      an export checked offline: its hash chain,
 //                                and status, recommendation, attention,
 //                                partner or report answered from it
+//   register-agency, open-review, ..., assign-rating, ... FIELD=VALUE...
+//           --classification=official|sensitive
+//                                one verb per command: records one fact
+//                                (clients/command_args.h)
 //   help [VERB]                  a verb's usage and an example; so does
 //                                `oversight VERB --help`
 //
@@ -91,6 +95,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "clients/cli_format.h"
+#include "clients/command_args.h"
 #include "clients/import_command.h"
 #include "clients/import_file.h"
 #include "clients/verbs.h"
@@ -626,6 +631,20 @@ std::string ProgramUsage() {
           &usage, absl::StrFormat("  %-27s %s\n", verb.synopsis, verb.summary));
     }
   }
+  absl::StrAppend(&usage,
+                  "Commands (record a fact: VERB FIELD=VALUE... "
+                  "--classification=official|sensitive;\n"
+                  "`oversight help VERB` lists its fields):\n");
+  std::string row = " ";
+  for (const CommandVerb& command : CommandVerbs()) {
+    if (row.size() + 1 + command.name.size() > 78) {
+      absl::StrAppend(&usage, row, "\n");
+      row = " ";
+    }
+    absl::StrAppend(&row, " ", command.name);
+  }
+  absl::StrAppend(&usage, row, "\n",
+                  "  (and `report publish`, above, publishes a report)\n");
   absl::StrAppend(
       &usage,
       absl::StrFormat("  %-27s %s\n", "help [VERB]",
@@ -655,6 +674,8 @@ int Help(const std::vector<std::string>& args) {
     std::cout << ProgramUsage() << "\n";
     return kExitOk;
   }
+  const CommandVerb* command = FindCommandVerb(args[0]);
+  if (command != nullptr && args.size() == 1) return CommandVerbHelp(*command);
   const Verb* verb = FindVerb(args[0]);
   if (verb == nullptr || args.size() > 1) {
     return Usage(absl::StrCat("help: unknown verb \"", args[0], "\""));
@@ -694,20 +715,25 @@ int main(int argc, char** argv) {
   std::deque<std::string> respelt;  // stable storage for kept's pointers
   std::vector<char*> kept = {argv[0]};
   const cli::Verb* verb_before_help = nullptr;
+  const cli::CommandVerb* command_before_help = nullptr;
   bool verb_help = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--") == 0) {
       kept.insert(kept.end(), argv + i, argv + argc);
       break;
     }
-    if (verb_before_help == nullptr) {
+    if (verb_before_help == nullptr && command_before_help == nullptr) {
       verb_before_help = cli::FindVerb(argv[i]);
+      command_before_help = cli::FindCommandVerb(argv[i]);
     } else if (cli::IsHelpFlag(argv[i])) {
       verb_help = true;
       continue;
     }
     respelt.push_back(cli::FlagSpelling(argv[i]));
     kept.push_back(respelt.back().data());
+  }
+  if (verb_help && command_before_help != nullptr) {
+    return cli::CommandVerbHelp(*command_before_help);
   }
   if (verb_help) return cli::VerbHelp(*verb_before_help);
   std::vector<char*> positional =
@@ -719,7 +745,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   if (name == "help") return cli::Help(args);
   const cli::Verb* verb = cli::FindVerb(name);
-  if (verb == nullptr) {
+  const cli::CommandVerb* command = cli::FindCommandVerb(name);
+  if (verb == nullptr && command == nullptr) {
     return cli::Usage(absl::StrCat("unknown verb \"", name, "\""));
   }
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
@@ -753,5 +780,6 @@ int main(int argc, char** argv) {
     return cli::Usage(std::string(justification.status().message()));
   }
   clients.identity.justification = *std::move(justification);
+  if (command != nullptr) return cli::RunCommandVerb(*command, clients, args);
   return verb->run(clients, args);
 }

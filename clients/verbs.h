@@ -68,6 +68,15 @@ int Report(const Clients& clients, const std::vector<std::string>& args);
 int Export(const Clients& clients, const std::vector<std::string>& args);
 int Replay(const Clients& clients, const std::vector<std::string>& args);
 
+// The command verbs (clients/command_verbs.cc, clients/command_args.h):
+// `assign-rating FIELD=VALUE...` and the rest, one per Commands RPC.
+struct CommandVerb;
+int RunCommandVerb(const CommandVerb& verb, const Clients& clients,
+                   const std::vector<std::string>& args);
+// The verb's help: what it records, its fields, flags and an example.
+std::string CommandVerbHelpText(const CommandVerb& verb);
+int CommandVerbHelp(const CommandVerb& verb);
+
 }  // namespace oversight::cli
 
 #endif  // OVERSIGHT_CLIENTS_VERBS_H_
