@@ -83,6 +83,8 @@ const Row kRows[] = {
     {kQueries, "GetStatusBoard", kRecordReaders},
     {kQueries, "GetRecommendation", kRecordReaders},
     {kQueries, "ListHistory", kRecordReaders},
+    // ListHistory followed: the same readers, the same need-to-know.
+    {kQueries, "FollowHistory", kRecordReaders},
     {kQueries, "ListAttention", {R::kForce, R::kReviewingBody, R::kAuditor}},
     // A partner only about itself (CheckPartnerAsksForItself).
     {kQueries, "GetPartnerView", {R::kPartner, R::kReviewingBody, R::kAuditor}},

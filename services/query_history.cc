@@ -98,6 +98,20 @@ std::vector<std::string> EnvelopeKeys(const pj::RecordedDomainEvent& e) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<std::string>> QueryService::HistoryKeys(
+    const v1::ListHistoryRequest& request) {
+  absl::StatusOr<std::vector<std::string>> keys = SubjectKeys(request);
+  if (!keys.ok()) return keys.status();
+  for (const std::string& type : request.event_types()) {
+    if (type.empty() || type.size() > 256) {
+      return pj::InvalidArgument(
+          pj::kReasonMissingField,
+          "event_types holds an empty or over-long type");
+    }
+  }
+  return keys;
+}
+
 absl::Status QueryService::History(const Reading& reading,
                                    const v1::ListHistoryRequest& request,
                                    v1::ListHistoryResponse* response) {
@@ -110,15 +124,8 @@ absl::Status QueryService::History(const Reading& reading,
   }
   const size_t page_size =
       request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  absl::StatusOr<std::vector<std::string>> keys = SubjectKeys(request);
+  absl::StatusOr<std::vector<std::string>> keys = HistoryKeys(request);
   if (!keys.ok()) return keys.status();
-  for (const std::string& type : request.event_types()) {
-    if (type.empty() || type.size() > 256) {
-      return pj::InvalidArgument(
-          pj::kReasonMissingField,
-          "event_types holds an empty or over-long type");
-    }
-  }
   absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
       request.as_of(), host_->position(), log_->Head().position, clock_());
   if (!filter.ok()) return filter.status();
@@ -131,15 +138,40 @@ absl::Status QueryService::History(const Reading& reading,
     page = *read;
   }
   filter->position = page.pinned_position;
+  const int64_t effective = filter->effective_at.has_value()
+                                ? absl::ToUnixMicros(*filter->effective_at)
+                                : std::numeric_limits<int64_t>::max();
+  HistoryStretch stretch;
+  if (absl::Status s =
+          ScanHistory(reading, request, *keys, effective, page.after_position,
+                      page.pinned_position, page_size,
+                      response->mutable_entries(), &stretch);
+      !s.ok()) {
+    return s;
+  }
+  if (stretch.more) {
+    response->set_next_page_token(
+        tokens_.Issue({stretch.last_examined, page.pinned_position}, digest));
+  }
+  *response->mutable_reflects() = ReflectsOf(*filter);
+  return RecordConsultation(reading, request, stretch.disclosed,
+                            response->mutable_reflects());
+}
+
+absl::Status QueryService::ScanHistory(
+    const Reading& reading, const v1::ListHistoryRequest& request,
+    const std::vector<std::string>& subject_keys, int64_t effective,
+    uint64_t after_position, uint64_t pinned_position, size_t page_size,
+    google::protobuf::RepeatedPtrField<v1::HistoryEntry>* entries,
+    HistoryStretch* stretch) {
+  const std::vector<std::string>* const keys = &subject_keys;
+  const PageTokens::Page page{after_position, pinned_position};
   const int64_t from = request.has_occurred_from()
                            ? Micros(request.occurred_from())
                            : std::numeric_limits<int64_t>::min();
   const int64_t to = request.has_occurred_to()
                          ? Micros(request.occurred_to())
                          : std::numeric_limits<int64_t>::max();
-  const int64_t effective = filter->effective_at.has_value()
-                                ? absl::ToUnixMicros(*filter->effective_at)
-                                : std::numeric_limits<int64_t>::max();
   auto admits_time = [&](int64_t occurred) {
     return occurred >= from && occurred < to && occurred <= effective;
   };
@@ -241,7 +273,7 @@ absl::Status QueryService::History(const Reading& reading,
 
   // Corrections beside what they correct; sensitive events the reader may
   // not read in their place, withheld.
-  Disclosed disclosed;
+  Disclosed& disclosed = stretch->disclosed;
   host_->Read([&](const v1::ProjectionState& state) {
     auto update_of =
         [&](const std::string& review_id, int32_t number,
@@ -254,7 +286,7 @@ absl::Status QueryService::History(const Reading& reading,
       return u == rec->second.updates().end() ? nullptr : &u->second;
     };
     for (pj::RecordedDomainEvent& e : found) {
-      v1::HistoryEntry* entry = response->add_entries();
+      v1::HistoryEntry* entry = entries->Add();
       entry->set_position(e.position);
       entry->set_hash(es::HashToHex(e.hash));
       const int64_t recorded = absl::ToUnixMicros(e.recorded_at);
@@ -312,13 +344,9 @@ absl::Status QueryService::History(const Reading& reading,
       *entry->mutable_event() = std::move(e.event);
     }
   });
-  if (more) {
-    response->set_next_page_token(
-        tokens_.Issue({last_examined, page.pinned_position}, digest));
-  }
-  *response->mutable_reflects() = ReflectsOf(*filter);
-  return RecordConsultation(reading, request, disclosed,
-                            response->mutable_reflects());
+  stretch->last_examined = last_examined;
+  stretch->more = more;
+  return absl::OkStatus();
 }
 
 }  // namespace oversight::services

@@ -7,7 +7,8 @@
 // or waits, and reads the call's justification (access_log.h); the work
 // functions get the Reading. Then every call runs on the executor. A call
 // with `min_position` first waits (without holding a thread) until the
-// read models include it.
+// read models include it. FollowHistory streams ListHistory's entries
+// (query_follow.cc), waiting for news the same way.
 //
 // Need-to-know (projections/need_to_know.h, docs/security.md): an answer
 // about a subject the read models hold no OFFICIAL-SENSITIVE event for is
@@ -51,6 +52,12 @@
 
 namespace oversight::services {
 
+class FollowHistoryReactor;  // services/query_follow.cc
+
+// INVALID_ARGUMENT: FollowHistory's after_position is beyond the log's head.
+inline constexpr char kReasonAfterPositionInFuture[] =
+    "AFTER_POSITION_IN_FUTURE";
+
 // PERMISSION_DENIED: the Panel asked GetReport as at a moment; it reads
 // published reports only, as they were published.
 inline constexpr char kReasonPublishedReportsOnly[] = "PUBLISHED_REPORTS_ONLY";
@@ -79,6 +86,10 @@ class QueryService final : public v1::Queries::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListHistoryRequest* request,
       v1::ListHistoryResponse* response) override;
+  // services/query_follow.cc
+  grpc::ServerWriteReactor<v1::FollowHistoryResponse>* FollowHistory(
+      grpc::CallbackServerContext* context,
+      const v1::FollowHistoryRequest* request) override;
   grpc::ServerUnaryReactor* ListAttention(
       grpc::CallbackServerContext* context,
       const v1::ListAttentionRequest* request,
@@ -149,6 +160,26 @@ class QueryService final : public v1::Queries::CallbackService {
   absl::Status History(const Reading& reading,
                        const v1::ListHistoryRequest& request,
                        v1::ListHistoryResponse* response);
+  // The subject keys a history request names, most selective first, with
+  // its subject and event type filters checked (INVALID_ARGUMENT).
+  static absl::StatusOr<std::vector<std::string>> HistoryKeys(
+      const v1::ListHistoryRequest& request);
+  // What ScanHistory examined, and what its entries left out and carried.
+  struct HistoryStretch {
+    uint64_t last_examined = 0;  // resume after this
+    bool more = false;           // entries up to the pinned position remain
+    Disclosed disclosed;
+  };
+  // Appends to `entries` up to `page_size` of the history `request` and
+  // `keys` (HistoryKeys) select, as `reading` may see it, at positions in
+  // (after_position, pinned_position] that occurred by `effective` (unix
+  // micros). Examines at most a few thousand candidates per call.
+  absl::Status ScanHistory(
+      const Reading& reading, const v1::ListHistoryRequest& request,
+      const std::vector<std::string>& keys, int64_t effective,
+      uint64_t after_position, uint64_t pinned_position, size_t page_size,
+      google::protobuf::RepeatedPtrField<v1::HistoryEntry>* entries,
+      HistoryStretch* stretch);
   absl::Status Attention(const Reading& reading,
                          const v1::ListAttentionRequest& request,
                          v1::ListAttentionResponse* response);
@@ -206,6 +237,8 @@ class QueryService final : public v1::Queries::CallbackService {
   static std::vector<projections::RecordedDomainEvent> ForReader(
       std::vector<projections::RecordedDomainEvent> events,
       const projections::Reader& reader, Disclosed* disclosed);
+
+  friend class FollowHistoryReactor;
 
   eventstore::EventLog* const log_;
   ProjectionHost* const host_;

@@ -82,7 +82,8 @@ std::map<std::string, std::set<std::string>> IssueTable() {
   table["/oversight.v1.Commands/RegisterProgramme"] = {
       "partner", "reviewing-body", "importer"};
   table["/oversight.v1.Commands/SubmitPartnerReport"] = {"partner", "importer"};
-  for (const char* m : {"GetStatusBoard", "GetRecommendation", "ListHistory"}) {
+  for (const char* m : {"GetStatusBoard", "GetRecommendation", "ListHistory",
+                        "FollowHistory"}) {
     table[absl::StrCat("/oversight.v1.Queries/", m)] = readers;
   }
   table["/oversight.v1.Queries/ListAttention"] = {"force", "reviewing-body",
@@ -446,6 +447,7 @@ std::vector<Row> QueryRows() {
       {"GetStatusBoard", "", at_head(R"("reviewId": "r")")},
       {"GetRecommendation", "", at_head(R"("reviewId": "r", "number": 1)")},
       {"ListHistory", "", at_head(R"("reviewId": "r")")},
+      {"FollowHistory", "", at_head(R"("reviewId": "r")")},  // CallStream
       {"ListAttention", "", at_head(R"("reviewId": "r")")},
       {"GetPartnerView", "", at_head(R"("agencyId": "partner")")},
       {"GetReport", "", at_head(report)},
@@ -582,8 +584,9 @@ class AuthorizationMatrixTest : public CommandTest {
     return outcome;
   }
 
-  // AppendStream: one append, then done. Subscribe: the history until
-  // caught up, then cancelled (CANCELLED is then its success).
+  // AppendStream: one append, then done. Subscribe and FollowHistory: the
+  // history until caught up, then cancelled (CANCELLED is then their
+  // success).
   Outcome CallStream(const std::string& name,
                      std::unique_ptr<grpc::ClientContext> ctx) {
     Outcome outcome;
@@ -598,6 +601,22 @@ class AuthorizationMatrixTest : public CommandTest {
       }
       stream->WritesDone();
       outcome.status = stream->Finish();
+    } else if (name == "FollowHistory") {
+      v1::FollowHistoryRequest request;
+      request.set_review_id("r");
+      auto queries = v1::Queries::NewStub(channel_);
+      auto reader = queries->FollowHistory(ctx.get(), request);
+      v1::FollowHistoryResponse message;
+      bool caught_up = false;
+      while (!caught_up && reader->Read(&message)) {
+        caught_up = message.entries().empty();
+      }
+      if (caught_up) ctx->TryCancel();
+      outcome.status = reader->Finish();
+      if (caught_up &&
+          outcome.status.error_code() == grpc::StatusCode::CANCELLED) {
+        outcome.status = grpc::Status::OK;
+      }
     } else {
       v1::SubscribeRequest request;
       request.set_from_position(1);
@@ -708,6 +727,18 @@ TEST_F(AuthorizationMatrixTest, StreamsAreRefusedBeforeTheyStart) {
   grpc::Status s = reader->Finish();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Trailer(*ctx, "oversight-reason"), kReasonRoleNotAllowed);
+
+  // A follower without the role likewise.
+  auto follow_ctx = RoleContext("panel", "panel");
+  v1::FollowHistoryRequest follow;
+  follow.set_review_id("r");
+  auto follower =
+      v1::Queries::NewStub(channel_)->FollowHistory(follow_ctx.get(), follow);
+  v1::FollowHistoryResponse followed;
+  EXPECT_FALSE(follower->Read(&followed));
+  s = follower->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Trailer(*follow_ctx, "oversight-reason"), kReasonRoleNotAllowed);
 
   // An appender without the role gets no answer to its appends.
   const uint64_t head = store_->Head().position;
