@@ -135,8 +135,8 @@ function readFile(file, what) {
 
 class Client {
   constructor(commands, queries, eventStore, {timeoutSeconds, actor, justification}) {
-    // The generated stubs, usable directly; call() and subscribe() add the
-    // deadline, the metadata and the error mapping.
+    // The generated stubs, usable directly; call(), followHistory() and
+    // subscribe() add the deadline, the metadata and the error mapping.
     this.commands = commands;
     this.queries = queries;
     this.eventStore = eventStore;
@@ -162,6 +162,33 @@ class Client {
         else resolve(response);
       });
     });
+  }
+
+  // Queries.FollowHistory with `request` (ListHistory's subject filters and
+  // `after_position`, the last `caught_up_to` saved): an async iterator of
+  // FollowHistoryResponse objects, first the history recorded after that
+  // position, then one with no entries (caught up), then what is recorded
+  // next as it is, until the caller stops iterating (which cancels the
+  // call), `timeoutSeconds` pass (undefined: no deadline) or the server
+  // ends the call. Each message's `caught_up_to` is the position to save
+  // and resume after. Open to the roles that may call ListHistory,
+  // partners included (their own agency: agency_id); a refusal is thrown
+  // as an OversightError when the first message is awaited. This is how a
+  // partner follows the log: EventStore.Subscribe shows raw records and is
+  // for auditors and the operator only (docs/security.md#authorisation).
+  async* followHistory(request, {timeoutSeconds} = {}) {
+    const options = {};
+    if (timeoutSeconds !== undefined) {
+      options.deadline = new Date(Date.now() + timeoutSeconds * 1000);
+    }
+    const stream = this.queries.FollowHistory(request, this.metadata(), options);
+    try {
+      for await (const response of stream) yield response;
+    } catch (error) {
+      throw error.code !== undefined ? OversightError.fromServiceError(error) : error;
+    } finally {
+      stream.cancel();
+    }
   }
 
   // EventStore.Subscribe from `fromPosition` (the last position processed
@@ -235,36 +262,6 @@ function connect({server, cert, key, ca, serverName, timeoutSeconds = DEFAULT_TI
   return new Client(commands, queries, eventStore, {timeoutSeconds, actor, justification});
 }
 
-// Every ListHistory entry about `agencyId` recorded after `afterPosition`,
-// and the log position the listing answers for: {entries, position}.
-//
-// This is how a partner follows the log: EventStore.Subscribe is for
-// auditors and the operator only (docs/security.md#authorisation), while
-// ListHistory of its own agency (what it recorded or what names it,
-// OFFICIAL-SENSITIVE events it may not read shown as withheld) is open to
-// it. All pages of a listing are pinned to the position of the first, so
-// pass `position` as `afterPosition` next time. With `minPosition` the
-// first page waits until the server has reached that position, up to
-// `timeoutSeconds`: a long poll for what comes next (DEADLINE_EXCEEDED
-// when nothing did). ListHistory has no "from position", so every listing
-// reads the agency's history from its start and drops what is not newer.
-async function listHistoryAfter(client, agencyId, afterPosition,
-    {minPosition = 0n, timeoutSeconds, pageSize = 500} = {}) {
-  const after = BigInt(afterPosition);
-  const entries = [];
-  let request = {agency_id: agencyId, page_size: pageSize, min_position: String(minPosition)};
-  for (;;) {
-    const response = await client.call('queries', 'ListHistory', request, {timeoutSeconds});
-    for (const entry of response.entries) {
-      if (BigInt(entry.position) > after) entries.push(entry);
-    }
-    if (!response.next_page_token) {
-      return {entries, position: BigInt(response.reflects.position)};
-    }
-    request = {agency_id: agencyId, page_size: pageSize, page_token: response.next_page_token};
-  }
-}
-
 // A google.protobuf.Timestamp ({seconds, nanos}) as protobuf's JSON
 // mapping writes it: RFC 3339 in UTC, with 0, 3, 6 or 9 fractional digits.
 function timestampToString(timestamp) {
@@ -286,7 +283,6 @@ module.exports = {
   api,
   callMetadata,
   connect,
-  listHistoryAfter,
   timestampToString,
   DEFAULT_TIMEOUT_SECONDS,
   EXIT_REFUSED,

@@ -14,10 +14,11 @@
 //    view includes the report (min_position);
 // 3. follows the events about the agency from where the last run stopped,
 //    kept in a small state file, and saves where it got to. A partner may
-//    not call EventStore.Subscribe (auditors and the operator only), so it
-//    follows through what the API gives a partner: Queries.ListHistory of
-//    its own agency, and, with --follow, a long poll on it (min_position)
-//    for what is recorded next.
+//    not call EventStore.Subscribe (raw records: auditors and the operator
+//    only), so it follows its own agency's history with
+//    Queries.FollowHistory, from the saved position: what was recorded
+//    since, then, with --follow, each new event as it is recorded, on the
+//    same stream.
 //
 // Usage (docs/integration.md), after `npm ci --prefix clients/node`:
 //
@@ -38,7 +39,7 @@ const DEFAULT_QUARTER = '2025-Q1';
 
 const USAGE = `usage: partner_example.js [--server=HOST:PORT] --cert=FILE --key=FILE --ca=FILE
     [--agency=ID] [--actor=NAME] [--programme=ID] [--quarter=YYYY-Qn] [--report=FILE]
-    [--request-id=ID] [--state-file=FILE] [--follow [--poll-seconds=S] [--stop-after=N]]
+    [--request-id=ID] [--state-file=FILE] [--follow [--stop-after=N]]
     [--timeout-seconds=S]
 
 Submit a partner's quarterly report, read its partner view and follow its
@@ -90,7 +91,6 @@ function parseArguments(argv) {
         'request-id': {type: 'string'},
         'state-file': {type: 'string', default: 'partner-example.state.json'},
         'follow': {type: 'boolean', default: false},
-        'poll-seconds': {type: 'string', default: '30'},
         'stop-after': {type: 'string', default: '0'},
         'timeout-seconds': {type: 'string', default: String(oc.DEFAULT_TIMEOUT_SECONDS)},
         'help': {type: 'boolean', short: 'h', default: false},
@@ -107,7 +107,7 @@ function parseArguments(argv) {
   for (const name of ['cert', 'key', 'ca']) {
     if (!args[name]) throw new UsageError(`--${name} is required (or $OVERSIGHT_${name.toUpperCase()})`);
   }
-  for (const name of ['poll-seconds', 'stop-after', 'timeout-seconds']) {
+  for (const name of ['stop-after', 'timeout-seconds']) {
     const value = Number(args[name]);
     if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name}: not a number: ${args[name]}`);
     args[name] = value;
@@ -192,38 +192,41 @@ function printEvent(entry) {
       `${actor.agency_id}/${actor.person} occurred ${oc.timestampToString(entry.event.occurred_at)}`);
 }
 
+// Queries.FollowHistory of `agency` after the saved position: the history
+// since, then (with --follow) what is recorded next. Every message says how
+// far the follow has read (caught_up_to), events of the agency or not, and
+// that is saved, so the next run resumes there.
 async function follow(client, args, agency) {
   const after = loadState(args['state-file'], agency);
   console.log(`following ${agency} after position ${after} (state file ${args['state-file']})`);
-  let {entries, position} = await oc.listHistoryAfter(client, agency, after);
-  entries.forEach(printEvent);
-  saveState(args['state-file'], agency, position);
-  console.log(`caught-up at position ${position}: ${entries.length} new event(s); ` +
-      `the next run resumes after ${position}`);
-  if (!args.follow) return;
-  let printed = 0;
-  let announced = null;
-  while (args['stop-after'] === 0 || printed < args['stop-after']) {
-    if (announced !== position) {
-      console.log(`waiting for position ${position + 1n} (long polls of ${args['poll-seconds']} s)`);
-      announced = position;
-    }
-    let next;
-    try {
-      next = await oc.listHistoryAfter(client, agency, position,
-          {minPosition: position + 1n, timeoutSeconds: args['poll-seconds']});
-    } catch (error) {
-      if (error instanceof oc.OversightError && error.code === 'DEADLINE_EXCEEDED') continue;
-      throw error;
-    }
-    next.entries.forEach(printEvent);
-    printed += next.entries.length;
-    position = next.position;
+  const request = {agency_id: agency, after_position: String(after)};
+  // Catching up has the call's deadline; a follow kept open has none.
+  const timeoutSeconds = args.follow ? undefined : args['timeout-seconds'];
+  let live = false;
+  let caughtUp = 0;  // events printed while catching up
+  let printed = 0;   // events printed live
+  for await (const message of client.followHistory(request, {timeoutSeconds})) {
+    message.entries.forEach(printEvent);
+    const position = BigInt(message.caught_up_to);
     saveState(args['state-file'], agency, position);
-    if (next.entries.length > 0) {
-      console.log(`caught-up at position ${position}: ${next.entries.length} new event(s)`);
+    if (!live) {
+      caughtUp += message.entries.length;
+      if (message.entries.length > 0) continue;
+      // The first message without entries: the history is done.
+      console.log(`caught-up at position ${position}: ${caughtUp} new event(s); ` +
+          `the next run resumes after ${position}`);
+      if (!args.follow) return;
+      live = true;
+      console.log(`waiting for position ${position + 1n} (following live)`);
+      continue;
+    }
+    if (message.entries.length > 0) {
+      printed += message.entries.length;
+      console.log(`caught-up at position ${position}: ${message.entries.length} new event(s)`);
+      if (args['stop-after'] > 0 && printed >= args['stop-after']) return;
     }
   }
+  throw new oc.OversightError('UNAVAILABLE', null, 'the server ended the follow');
 }
 
 async function main(argv) {

@@ -12,10 +12,10 @@ name says the agency and the role, here partner), it
    includes the report (min_position);
 3. follows the events about the agency from where the last run stopped,
    kept in a small state file, and saves where it got to. A partner may not
-   call EventStore.Subscribe (auditors and the operator only), so it
-   follows through what the API gives a partner: Queries.ListHistory of its
-   own agency, and, with --follow, a long poll on it (min_position) for
-   what is recorded next.
+   call EventStore.Subscribe (raw records: auditors and the operator only),
+   so it follows its own agency's history with Queries.FollowHistory, from
+   the saved position: what was recorded since, then, with --follow, each
+   new event as it is recorded, on the same stream.
 
 Usage (docs/integration.md):
 
@@ -34,6 +34,7 @@ Exit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -102,10 +103,9 @@ def parse_args(argv):
                         help="where the last position followed is kept "
                              "(default %(default)s)")
     parser.add_argument("--follow", action="store_true",
-                        help="after catching up, keep waiting for new events "
-                             "(Ctrl-C stops)")
-    parser.add_argument("--poll-seconds", type=float, default=30.0,
-                        help="with --follow: how long each long poll waits")
+                        help="after catching up, keep the stream open and "
+                             "print new events as they are recorded (Ctrl-C "
+                             "stops)")
     parser.add_argument("--stop-after", type=int, default=0, metavar="N",
                         help="with --follow: stop once N new events have been "
                              "printed after catching up (0: never)")
@@ -210,40 +210,48 @@ def print_event(entry):
 
 
 def follow(client, args, agency):
+    """Queries.FollowHistory of `agency` after the saved position: the
+    history since, then (with --follow) what is recorded next. Every
+    message says how far the follow has read (caught_up_to), events of the
+    agency or not, and that is saved, so the next run resumes there."""
     after = load_state(args.state_file, agency)
     print("following {} after position {} (state file {})".format(
         agency, after, args.state_file))
-    entries, position = oc.list_history_after(client, agency, after)
-    for entry in entries:
-        print_event(entry)
-    save_state(args.state_file, agency, position)
-    print("caught-up at position {}: {} new event(s); the next run resumes "
-          "after {}".format(position, len(entries), position))
-    if not args.follow:
-        return
-    printed = 0
-    announced = None
-    while args.stop_after == 0 or printed < args.stop_after:
-        if announced != position:
-            print("waiting for position {} (long polls of {} s)".format(
-                position + 1, args.poll_seconds), flush=True)
-            announced = position
-        try:
-            entries, reached = oc.list_history_after(
-                client, agency, position, min_position=position + 1,
-                timeout=args.poll_seconds)
-        except oc.OversightError as error:
-            if error.code == "DEADLINE_EXCEEDED":
-                continue  # nothing recorded meanwhile: poll again
-            raise
-        for entry in entries:
-            print_event(entry)
-        printed += len(entries)
-        position = reached
-        save_state(args.state_file, agency, position)
-        if entries:
-            print("caught-up at position {}: {} new event(s)".format(
-                position, len(entries)), flush=True)
+    request = oc.queries_pb2.FollowHistoryRequest(agency_id=agency,
+                                                  after_position=after)
+    # Catching up has the call's deadline; a follow kept open has none.
+    timeout = None if args.follow else args.timeout_seconds
+    live = False
+    caught_up = 0  # events printed while catching up
+    printed = 0    # events printed live
+    with contextlib.closing(client.follow_history(request, timeout)) as stream:
+        for message in stream:
+            for entry in message.entries:
+                print_event(entry)
+            position = message.caught_up_to
+            save_state(args.state_file, agency, position)
+            if not live:
+                caught_up += len(message.entries)
+                if message.entries:
+                    continue
+                # The first message without entries: the history is done.
+                print("caught-up at position {}: {} new event(s); the next run "
+                      "resumes after {}".format(position, caught_up, position),
+                      flush=True)
+                if not args.follow:
+                    return
+                live = True
+                print("waiting for position {} (following live)".format(
+                    position + 1), flush=True)
+                continue
+            if message.entries:
+                printed += len(message.entries)
+                print("caught-up at position {}: {} new event(s)".format(
+                    position, len(message.entries)), flush=True)
+                if args.stop_after and printed >= args.stop_after:
+                    return
+    raise oc.OversightError("UNAVAILABLE", None,
+                            "the server ended the follow")
 
 
 def main(argv):

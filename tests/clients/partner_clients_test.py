@@ -20,8 +20,9 @@ with the importer's certificate; then the example as Paladin, a partner:
 4. errors, each one line with the status code and reason: the same request
    id with other figures (ALREADY_EXISTS / REQUEST_ID_REUSED), another
    agency's view (PERMISSION_DENIED / NOT_OWN_AGENCY);
-5. --follow: it waits (long poll) and prints an event recorded while it
-   waits, then stops (--stop-after=1);
+5. --follow: it keeps its Queries.FollowHistory stream open after catching
+   up, prints an event recorded while it waits, then stops
+   (--stop-after=1);
 6. (python) the client library's Subscribe: refused to a partner
    (PERMISSION_DENIED / ROLE_NOT_ALLOWED), delivered to an auditor from a
    position on.
@@ -256,7 +257,7 @@ def live_follow(example, bed, saved):
     stderr_path = os.path.join(bed.dir, "follow.stderr")
     stderr = open(stderr_path, "w", encoding="utf-8")
     process = subprocess.Popen(
-        example.argv(["--follow", "--stop-after=1", "--poll-seconds=2"]),
+        example.argv(["--follow", "--stop-after=1"]),
         env=example.env, cwd=bed.dir, stdout=subprocess.PIPE, stderr=stderr,
         text=True)
 

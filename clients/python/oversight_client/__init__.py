@@ -52,7 +52,7 @@ __all__ = [
     "Client", "OversightError", "connect", "call_metadata",
     "agency_of_certificate", "commands_pb2", "domain_pb2",
     "eventstore_pb2", "queries_pb2", "DEFAULT_TIMEOUT_SECONDS",
-    "EXIT_REFUSED", "EXIT_UNREACHABLE", "list_history_after",
+    "EXIT_REFUSED", "EXIT_UNREACHABLE",
 ]
 
 # Every unary call gets a deadline (docs/api.md: clients should set one).
@@ -172,8 +172,8 @@ class Client:
     """A channel to oversightd and the stubs of its three services.
 
     commands, queries, event_store: the generated stubs, usable directly;
-    call() and subscribe() add the deadline, the metadata and the error
-    mapping.
+    call(), follow_history() and subscribe() add the deadline, the metadata
+    and the error mapping.
     """
 
     def __init__(self, channel, timeout=DEFAULT_TIMEOUT_SECONDS, actor=None,
@@ -201,6 +201,33 @@ class Client:
                        metadata=self.metadata(on_behalf_of))
         except grpc.RpcError as error:
             raise OversightError.from_rpc_error(error) from None
+
+    def follow_history(self, request, timeout=None):
+        """Queries.FollowHistory with `request` (a FollowHistoryRequest:
+        ListHistory's subject filters and `after_position`, the last
+        `caught_up_to` saved): yields FollowHistoryResponse messages, first
+        the history recorded after that position, then a message with no
+        entries (caught up), then what is recorded next as it is, until the
+        caller stops iterating (close the generator, or leave a `with
+        contextlib.closing(...)`, to cancel the call), `timeout` seconds
+        pass (None: no deadline) or the server ends the call. Each message's
+        `caught_up_to` is the position to save and resume after. Open to the
+        roles that may call ListHistory, partners included (a partner's own
+        agency: agency_id); a refusal is raised as an OversightError when
+        the first message is read.
+
+        This is how a partner follows the log: EventStore.Subscribe shows
+        raw records and is for auditors and the operator only
+        (docs/security.md#authorisation)."""
+        stream = self.queries.FollowHistory(request, timeout=timeout,
+                                            metadata=self.metadata())
+        try:
+            for response in stream:
+                yield response
+        except grpc.RpcError as error:
+            raise OversightError.from_rpc_error(error) from None
+        finally:
+            stream.cancel()
 
     def subscribe(self, from_position=1, event_filter=None):
         """EventStore.Subscribe from `from_position` (the last position
@@ -264,37 +291,3 @@ def connect(server, cert, key, ca, server_name=None,
     channel = grpc.secure_channel(server, credentials, options=options)
     return Client(channel, timeout=timeout, actor=actor,
                   justification=justification)
-
-
-def list_history_after(client, agency_id, after_position, min_position=0,
-                       timeout=None, page_size=500):
-    """Every Queries.ListHistory entry about `agency_id` recorded after
-    `after_position`, and the log position the listing answers for.
-
-    This is how a partner follows the log: EventStore.Subscribe is for
-    auditors and the operator only (docs/security.md#authorisation), while
-    ListHistory of its own agency (every event it recorded or that names
-    it, OFFICIAL-SENSITIVE ones it may not read shown as withheld) is open
-    to it. The listing pins all its pages to the position of the first, so
-    (entries, position) is consistent: pass `position` as `after_position`
-    next time. With `min_position` the first page waits, without holding a
-    server thread, until the server has reached that position, up to
-    `timeout`: a long poll for what comes next (DEADLINE_EXCEEDED when
-    nothing did).
-
-    ListHistory has no "from position" of its own, so every listing reads
-    the agency's history from its start and drops what is not newer.
-    """
-    entries = []
-    request = queries_pb2.ListHistoryRequest(
-        agency_id=agency_id, page_size=page_size, min_position=min_position)
-    while True:
-        response = client.call(client.queries.ListHistory, request,
-                               timeout=timeout)
-        entries.extend(e for e in response.entries
-                       if e.position > after_position)
-        if not response.next_page_token:
-            return entries, response.reflects.position
-        request = queries_pb2.ListHistoryRequest(
-            agency_id=agency_id, page_size=page_size,
-            page_token=response.next_page_token)
