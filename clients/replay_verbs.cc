@@ -47,6 +47,11 @@ ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(bool, quiet);
 ABSL_DECLARE_FLAG(uint64_t, progress_every);
 
+ABSL_FLAG(bool, partial, false,
+          "replay: accept an export whose chain cannot be recomputed "
+          "throughout (one stream, a prefix, a range or time window, or "
+          "withheld events); without it such a file exits 4");
+
 namespace oversight::cli {
 namespace {
 
@@ -208,6 +213,19 @@ int Replay(const Clients&, const std::vector<std::string>& args) {
   const std::string chain = DescribeChain(check);
   if (!check.ok) {
     std::cerr << chain;
+    return kExitBroken;
+  }
+  // A line deleted from a whole export is a gap, and an edited one can pass
+  // itself off as withheld: neither may pass for a verified log unless the
+  // reader says the export was partial.
+  if (check.unchecked() > 0 && !absl::GetFlag(FLAGS_partial)) {
+    std::cerr << chain
+              << "oversight: not verified: the chain could not be recomputed "
+                 "throughout. A whole export (oversight export, with "
+                 "--justification for OFFICIAL-SENSITIVE events) recomputes "
+                 "every hash; give --partial to accept one stream, a range "
+                 "or withheld events, whose hashes above are taken as "
+                 "given\n";
     return kExitBroken;
   }
   const ReplayedLog log(*events);

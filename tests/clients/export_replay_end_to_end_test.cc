@@ -240,6 +240,26 @@ TEST_F(ExportReplayTest, TamperingWithTheFileIsFoundAndNamed) {
   });
   EXPECT_EQ(RunShell(Offline() + "replay " + file, &output), 4);
   EXPECT_THAT(output, HasSubstr("chain broken at position 40 (line 40)"));
+
+  // A line deleted: a gap, which only a partial export may have.
+  std::vector<std::string> lines = Lines(pristine);
+  lines.erase(lines.begin() + 29);
+  WriteTextFile(file, absl::StrJoin(lines, "\n") + "\n");
+  EXPECT_EQ(RunShell(Offline() + "replay " + file, &output), 4);
+  EXPECT_THAT(output, HasSubstr("1 after a gap in positions"));
+  EXPECT_THAT(output, HasSubstr("not verified"));
+
+  // A line edited and passed off as withheld (its data dropped).
+  WriteTextFile(file, pristine);
+  EditLine(file, 50, [](std::string line) {
+    const std::string data = Field(line, "data");
+    line.replace(line.find(data), data.size(), "");
+    return line.replace(line.find("\"withheld\":false"), 17,
+                        "\"withheld\":true");
+  });
+  EXPECT_EQ(RunShell(Offline() + "replay " + file, &output), 4) << output;
+  EXPECT_THAT(output, HasSubstr("1 withheld (no data)"));
+  EXPECT_THAT(output, HasSubstr("not verified"));
 }
 
 TEST_F(ExportReplayTest, BadFilesAreUsageErrorsNamingTheLine) {
@@ -289,7 +309,13 @@ TEST_F(ExportReplayTest, StreamAndRangeExportsSayWhatCannotBeVerified) {
     EXPECT_EQ(Field(lines[i], "stream"), absl::StrCat("review-", kReview));
     EXPECT_THAT(lines[i], HasSubstr(absl::StrCat("\"revision\":\"", i, "\"")));
   }
-  ASSERT_EQ(RunShell(Offline() + "replay " + dir_.Sub("review.jsonl"), &output),
+  // Not verified unless the reader accepts a partial export.
+  EXPECT_EQ(RunShell(Offline() + "replay " + dir_.Sub("review.jsonl"), &output),
+            4);
+  EXPECT_THAT(output, HasSubstr("not verified: the chain could not be "
+                                "recomputed throughout"));
+  ASSERT_EQ(RunShell(Offline() + "--partial replay " + dir_.Sub("review.jsonl"),
+                     &output),
             0)
       << output;
   EXPECT_THAT(output, HasSubstr("hashes not verifiable, taken as given: 0 "
@@ -298,7 +324,10 @@ TEST_F(ExportReplayTest, StreamAndRangeExportsSayWhatCannotBeVerified) {
   // A range of positions: the first link is not verifiable, the rest are.
   summary = Export("range.jsonl", "10 30");
   EXPECT_THAT(summary, HasSubstr("exported 21 events, positions 10 to 30"));
-  ASSERT_EQ(RunShell(Offline() + "replay " + dir_.Sub("range.jsonl"), &output),
+  EXPECT_EQ(RunShell(Offline() + "replay " + dir_.Sub("range.jsonl"), &output),
+            4);
+  ASSERT_EQ(RunShell(Offline() + "--partial replay " + dir_.Sub("range.jsonl"),
+                     &output),
             0)
       << output;
   EXPECT_THAT(output, HasSubstr("chain verified: 21 events, positions 10 to "
@@ -354,7 +383,10 @@ TEST_F(ExportReplayTest, WithheldEventsAreExportedWithheldAndCounted) {
   EXPECT_THAT(lines.back(), HasSubstr("\"withheld\":true"));
   EXPECT_EQ(Field(lines.back(), "data"), "");
   const std::string file = dir_.Sub("withheld.jsonl");
-  ASSERT_EQ(RunShell(Offline() + "replay " + file, &output), 0) << output;
+  EXPECT_EQ(RunShell(Offline() + "replay " + file, &output), 4);
+  EXPECT_THAT(output, HasSubstr("give --partial"));
+  ASSERT_EQ(RunShell(Offline() + "--partial replay " + file, &output), 0)
+      << output;
   EXPECT_THAT(output, HasSubstr(absl::StrCat(head - 1, " hashes recomputed")));
   EXPECT_THAT(output, HasSubstr(absl::StrCat(
                           "1 hash not verifiable, taken as given: 1 withheld "
@@ -367,8 +399,8 @@ TEST_F(ExportReplayTest, WithheldEventsAreExportedWithheldAndCounted) {
   std::string online, offline;
   const std::string status = absl::StrCat("status ", kReview);
   ASSERT_EQ(RunShell(StdoutOf(Cli() + status + " --output=json"), &online), 0);
-  ASSERT_EQ(RunShell(StdoutOf(Offline() + "replay " + file + " " + status +
-                              " --output=json"),
+  ASSERT_EQ(RunShell(StdoutOf(Offline() + "--partial replay " + file + " " +
+                              status + " --output=json"),
                      &offline),
             0);
   EXPECT_THAT(online, HasSubstr("\"withheld\":1"));
@@ -391,7 +423,8 @@ TEST_F(ExportReplayTest, WithheldEventsAreExportedWithheldAndCounted) {
             0);
   EXPECT_THAT(offline, HasSubstr("A sensitive risk."));
   EXPECT_THAT(offline, Not(HasSubstr("withheld")));
-  ASSERT_EQ(RunShell(StdoutOf(Offline() + "replay " + file + recommendation),
+  ASSERT_EQ(RunShell(StdoutOf(Offline() + "--partial replay " + file +
+                              recommendation),
                      &offline),
             0);
   EXPECT_THAT(offline, Not(HasSubstr("A sensitive risk.")));
