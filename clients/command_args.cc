@@ -467,16 +467,27 @@ absl::Status ApplyArgument(Message* fact, const std::string& arg,
     return absl::InvalidArgumentError(absl::StrCat("\"", arg, "\": no field"));
   }
   if (!field->is_repeated()) {
-    // A LocalizedText given as text sets its English.
+    // A LocalizedText given as text sets its English. A path given before,
+    // or one inside or around it (rationale:={...} and rationale.en=...),
+    // would be overwritten or mixed: refused.
     const std::string key =
         !json && field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
                 IsLocalizedText(*field->message_type())
             ? walked + ".en"
             : walked;
-    if (!assigned->insert(key).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(walked, " is given twice"));
+    for (const std::string& given : *assigned) {
+      const auto within = [](const std::string& inner,
+                             const std::string& outer) {
+        return inner == outer || absl::StartsWith(inner, outer + ".");
+      };
+      if (within(key, given) || within(given, key)) {
+        return absl::InvalidArgumentError(
+            given == key
+                ? absl::StrCat(walked, " is given twice")
+                : absl::StrCat(key, " and ", given, " are both given"));
+      }
     }
+    assigned->insert(key);
   }
   absl::Status status = json ? AssignJson(message, field, value)
                              : AssignText(message, field, value);

@@ -115,6 +115,11 @@ int RunCommandVerb(const CommandVerb& verb, const Clients& clients,
             << "\nrequest id " << RequestId(*line)
             << (result.deduplicated() ? " (seen before: nothing written)" : "")
             << "\n";
+  if (result.deduplicated() && flags.request_id.empty()) {
+    std::cerr << "oversight: this command was recorded before, and its "
+                 "request id is derived from it; to record the same fact "
+                 "again, give it a new --request_id\n";
+  }
   return kExitOk;
 }
 
