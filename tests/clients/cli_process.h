@@ -80,7 +80,7 @@ class CliServerTest : public ::testing::Test {
       _exit(127);
     }
     const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 600; ++i) {  // 30 s: a loaded machine runs ctest -j
       std::smatch match;
       const std::string text = ReadFile(log_path_);
       if (std::regex_search(text, match, listening)) return match[1].str();
@@ -97,19 +97,28 @@ class CliServerTest : public ::testing::Test {
 
   // Stops the server with SIGTERM; returns its log.
   std::string StopServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
+    Stop();
     return ReadFile(log_path_);
   }
 
-  void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
+  void TearDown() override { Stop(); }
+
+  // SIGTERM, then SIGKILL if the server has not exited within 30 s, so a
+  // server that hangs on shutdown fails the test instead of hanging it.
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 600; ++i) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    ADD_FAILURE() << "oversightd did not stop within 30 s of SIGTERM";
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
   }
 
   TempDir dir_;
