@@ -254,7 +254,8 @@ TEST_F(ExportReplayTest, TamperingWithTheFileIsFoundAndNamed) {
   EditLine(file, 50, [](std::string line) {
     const std::string data = Field(line, "data");
     line.replace(line.find(data), data.size(), "");
-    return line.replace(line.find("\"withheld\":false"), 17,
+    const std::string visible = "\"withheld\":false";
+    return line.replace(line.find(visible), visible.size(),
                         "\"withheld\":true");
   });
   EXPECT_EQ(RunShell(Offline() + "replay " + file, &output), 4) << output;
