@@ -94,15 +94,7 @@ int RunCommandVerb(const CommandVerb& verb, const Clients& clients,
                      std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)),
                      clients.identity);
   if (!call.status.ok()) return Fail(call.status, *call.context);
-  if (*output == OutputFormat::kJson) {
-    absl::StatusOr<std::string> json = ToJson(call.result);
-    if (!json.ok()) {
-      std::cerr << "oversight: " << json.status().message() << "\n";
-      return kExitRefused;
-    }
-    std::cout << *json;
-    return kExitOk;
-  }
+  if (*output == OutputFormat::kJson) return PrintJson(call.result);
   const v1::CommandResult& result = call.result;
   std::cout << (result.deduplicated() ? "already recorded" : "recorded")
             << " at position " << result.position() << " (" << result.stream()

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
+#include <iostream>
 #include <map>
 #include <utility>
 
@@ -941,6 +943,37 @@ void PrintAccessLogListing(std::ostream& out,
                     {"POSITION", "WHEN (UTC)", "WHO", "ROLE", "KIND", "METHOD",
                      "POSITIONS", "JUSTIFICATION", "RECIPIENTS", "QUERY"},
                     rows, {true}, "");
+}
+
+int PrintJson(const google::protobuf::Message& message) {
+  absl::StatusOr<std::string> json = ToJson(message);
+  if (!json.ok()) {
+    std::cerr << "oversight: " << json.status().message() << "\n";
+    return kExitRefused;
+  }
+  std::cout << *json;
+  return kExitOk;
+}
+
+int WriteReportContent(const v1::GetReportResponse& response,
+                       const std::string& path, std::ostream& out,
+                       std::ostream& err) {
+  if (path.empty()) {
+    out << response.content();
+    out.flush();
+    return kExitOk;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << response.content();
+  file.close();
+  if (!file) {
+    err << "oversight: cannot write " << path << "\n";
+    return kExitUsage;
+  }
+  err << "wrote " << response.content().size() << " bytes to " << path << " ("
+      << FormatReflects(response.reflects()) << "; sha256 "
+      << Hex(response.sha256()) << ")\n";
+  return kExitOk;
 }
 
 }  // namespace oversight::cli

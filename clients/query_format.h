@@ -84,12 +84,23 @@ std::string PeriodRatingCell(const v1::PeriodRating& rating);
 std::string FormatInstant(const google::protobuf::Timestamp& t);
 // "as at position 120" or "as at position 120, effective 2024-07-31...".
 std::string FormatReflects(const v1::Reflects& reflects);
+
+// A rendered report, for `report` and `replay FILE report`: its bytes alone
+// to `out` when `path` is empty; else written to `path`, and "wrote N bytes
+// to PATH (as at ...; sha256 ...)" to `err`. kExitOk, or kExitUsage with
+// "oversight: cannot write PATH" when the file cannot be written.
+int WriteReportContent(const v1::GetReportResponse& response,
+                       const std::string& path, std::ostream& out,
+                       std::ostream& err);
 // What `reflects` says was withheld, and where the access was recorded.
 Disclosure DisclosureOf(const v1::Reflects& reflects);
 
 // The response as one JSON document on one line (protobuf's JSON mapping,
 // proto field names), followed by a newline.
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
+// ToJson of `message` to stdout: kExitOk, or kExitRefused with
+// "oversight: why" on stderr when it cannot be written as JSON.
+int PrintJson(const google::protobuf::Message& message);
 
 // A table: a header line and one line per row;
 // columns are padded to their widest cell, counting UTF-8 characters, and

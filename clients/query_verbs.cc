@@ -102,16 +102,8 @@ absl::Status ReadQueryOptions(QueryOptions* options) {
 template <typename Response>
 int Emit(const Response& response, const QueryOptions& options,
          void (*print)(std::ostream&, const Response&, Lang)) {
-  if (options.output == OutputFormat::kJson) {
-    absl::StatusOr<std::string> json = ToJson(response);
-    if (!json.ok()) {
-      std::cerr << "oversight: " << json.status().message() << "\n";
-      return kExitRefused;
-    }
-    std::cout << *json;
-  } else {
-    print(std::cout, response, options.lang);
-  }
+  if (options.output == OutputFormat::kJson) return PrintJson(response);
+  print(std::cout, response, options.lang);
   return kExitOk;
 }
 
@@ -176,15 +168,7 @@ int Listing(const Clients& clients, const QueryOptions& options,
     combined.mutable_reflects()->set_access_recorded_position(
         disclosure.access_positions.front());
   }
-  if (options.output == OutputFormat::kJson) {
-    absl::StatusOr<std::string> json = ToJson(combined);
-    if (!json.ok()) {
-      std::cerr << "oversight: " << json.status().message() << "\n";
-      return kExitRefused;
-    }
-    std::cout << *json;
-    return kExitOk;
-  }
+  if (options.output == OutputFormat::kJson) return PrintJson(combined);
   print(std::cout, combined, disclosure);
   if (!combined.next_page_token().empty()) {
     std::cout.flush();

@@ -82,16 +82,6 @@ int Refused(const absl::Status& status) {
   return kExitRefused;
 }
 
-int PrintJson(const google::protobuf::Message& message) {
-  absl::StatusOr<std::string> json = ToJson(message);
-  if (!json.ok()) {
-    std::cerr << "oversight: " << json.status().message() << "\n";
-    return kExitRefused;
-  }
-  std::cout << *json;
-  return kExitOk;
-}
-
 // Answers `request` from `log` with `method`, printed as the online verb
 // prints it.
 template <typename Request, typename Response>
@@ -145,23 +135,8 @@ int ReplayReport(const ReplayedLog& log, const std::vector<std::string>& args) {
     return Refused(s);
   }
   if (options.output == OutputFormat::kJson) return PrintJson(response);
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) {
-    std::cout << response.content();
-    std::cout.flush();
-    return kExitOk;
-  }
-  std::ofstream file(out, std::ios::binary | std::ios::trunc);
-  file << response.content();
-  file.close();
-  if (!file) {
-    std::cerr << "oversight: cannot write " << out << "\n";
-    return kExitUsage;
-  }
-  std::cerr << "wrote " << response.content().size() << " bytes to " << out
-            << " (" << FormatReflects(response.reflects()) << "; sha256 "
-            << Hex(response.sha256()) << ")\n";
-  return kExitOk;
+  return WriteReportContent(response, absl::GetFlag(FLAGS_out), std::cout,
+                            std::cerr);
 }
 
 // Without a verb: what the file holds.

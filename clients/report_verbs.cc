@@ -122,18 +122,6 @@ absl::StatusOr<OutputFormat> OutputFlag() {
   return ParseOutputFormat(absl::GetFlag(FLAGS_output));
 }
 
-// Prints `message` as one JSON document; kExitOk, or kExitRefused if it
-// cannot be written as JSON.
-int PrintJson(const google::protobuf::Message& message) {
-  absl::StatusOr<std::string> json = ToJson(message);
-  if (!json.ok()) {
-    std::cerr << "oversight: " << json.status().message() << "\n";
-    return kExitRefused;
-  }
-  std::cout << *json;
-  return kExitOk;
-}
-
 std::string NewRequestId() {
   std::random_device random;
   std::string id = "report-publish-";
@@ -175,23 +163,9 @@ int GetReport(const Clients& clients, const std::vector<std::string>& args) {
   if (*output == OutputFormat::kJson) return PrintJson(response);
   // The report alone goes to stdout; where its disclosure was recorded, to
   // stderr.
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) {
-    std::cout << response.content();
-    std::cout.flush();
-    PrintDisclosure(std::cerr, DisclosureOf(response.reflects()));
-    return kExitOk;
-  }
-  std::ofstream file(out, std::ios::binary | std::ios::trunc);
-  file << response.content();
-  file.close();
-  if (!file) {
-    std::cerr << "oversight: cannot write " << out << "\n";
-    return kExitUsage;
-  }
-  std::cerr << "wrote " << response.content().size() << " bytes to " << out
-            << " (" << FormatReflects(response.reflects()) << "; sha256 "
-            << Hex(response.sha256()) << ")\n";
+  const int written = WriteReportContent(response, absl::GetFlag(FLAGS_out),
+                                         std::cout, std::cerr);
+  if (written != kExitOk) return written;
   PrintDisclosure(std::cerr, DisclosureOf(response.reflects()));
   return kExitOk;
 }
