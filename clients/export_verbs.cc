@@ -17,7 +17,10 @@
 // data, no metadata, the hash as recorded. The summary says how many.
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -156,13 +159,24 @@ int Export(const Clients& clients, const std::vector<std::string>& args) {
     range.to = to_given != 0 ? std::min(to_given, head) : head;
   }
 
+  // --out is written as PATH.partial and renamed to PATH once complete, so
+  // an export cut short (a refusal, a lost server) never leaves a file
+  // that looks whole: replay would take its missing tail for the end.
   const std::string path = absl::GetFlag(FLAGS_out);
+  const std::string partial = path.empty() ? "" : path + ".partial";
+  struct RemoveUnlessKept {
+    const std::string& file;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      if (!file.empty() && !keep) std::remove(file.c_str());
+    }
+  } cleanup{partial};
   std::ofstream file;
   std::ostream* out = &std::cout;
   if (!path.empty()) {
-    file.open(path, std::ios::binary | std::ios::trunc);
+    file.open(partial, std::ios::binary | std::ios::trunc);
     if (!file.is_open()) {
-      std::cerr << "oversight: cannot write " << path << "\n";
+      std::cerr << "oversight: cannot write " << partial << "\n";
       return kExitUsage;
     }
     out = &file;
@@ -217,9 +231,18 @@ int Export(const Clients& clients, const std::vector<std::string>& args) {
   }
   if (!path.empty()) file.close();
   if (!error.empty() || (!path.empty() && file.fail())) {
-    std::cerr << "oversight: cannot write " << (path.empty() ? "stdout" : path)
+    std::cerr << "oversight: cannot write "
+              << (path.empty() ? "stdout" : partial)
               << (error.empty() ? "" : ": ") << error << "\n";
     return kExitUsage;
+  }
+  if (!path.empty()) {
+    if (std::rename(partial.c_str(), path.c_str()) != 0) {
+      std::cerr << "oversight: cannot rename " << partial << " to " << path
+                << ": " << std::strerror(errno) << "\n";
+      return kExitUsage;
+    }
+    cleanup.keep = true;
   }
   std::cout.flush();
   std::cerr << "exported " << writer.exported << " event"

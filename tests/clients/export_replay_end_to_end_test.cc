@@ -4,6 +4,7 @@
 // are the server's, stream and range exports, withheld events, bad files;
 // and the progress lines of export and verify.
 
+#include <fstream>
 #include <functional>
 #include <regex>
 #include <string>
@@ -261,6 +262,21 @@ TEST_F(ExportReplayTest, TamperingWithTheFileIsFoundAndNamed) {
   EXPECT_EQ(RunShell(Offline() + "replay " + file, &output), 4) << output;
   EXPECT_THAT(output, HasSubstr("1 withheld (no data)"));
   EXPECT_THAT(output, HasSubstr("not verified"));
+}
+
+TEST_F(ExportReplayTest, AnExportCutShortLeavesNoFile) {
+  // A force may ask for the head but not read the raw log: the export
+  // starts, then is refused; nothing that looks like an export is left.
+  std::string output;
+  const std::string file = dir_.Sub("refused.jsonl");
+  EXPECT_EQ(RunShell(Cli() + "--role=force export --out=" + file, &output), 1);
+  EXPECT_THAT(output, HasSubstr("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"));
+  EXPECT_FALSE(std::ifstream(file).good());
+  EXPECT_FALSE(std::ifstream(file + ".partial").good());
+  // A complete one is renamed into place.
+  Export("whole.jsonl");
+  EXPECT_TRUE(std::ifstream(dir_.Sub("whole.jsonl")).good());
+  EXPECT_FALSE(std::ifstream(dir_.Sub("whole.jsonl.partial")).good());
 }
 
 TEST_F(ExportReplayTest, BadFilesAreUsageErrorsNamingTheLine) {
