@@ -405,12 +405,19 @@ constexpr Verb kVerbs[] = {
      "                    page that is not the end prints --page_token=...\n"
      "                    to go on with (on stderr)\n"
      "  --page_token=T    go on from an earlier page\n"
+     "  --follow          the entries so far, then each new one as it is\n"
+     "                    recorded, until interrupted; \"-- caught up at\n"
+     "                    position N; live --\" marks where history ends.\n"
+     "                    With the subject flags and --type only\n"
+     "  --after=N         with --follow: only entries after log position N\n"
+     "                    (resume where an earlier follow stopped)\n"
      "Without TLS, --agency is also sent as the reader's agency.\n"
      "\n" OVERSIGHT_QUERY_FLAGS_HELP "\n"
      "Example:\n"
      "  oversight history --review=dyfed-powys-stalking-2023 --number=3 --all\n"
      "  oversight history --agency=paladin --type=PartnerReportSubmitted\n"
-     "      --from=2024-01-01 --to=2024-12-31\n",
+     "      --from=2024-01-01 --to=2024-12-31\n"
+     "  oversight history --agency=paladin --follow --after=99\n",
      History},
     {"attention", "attention REVIEW",
      "what needs the reviewing body's attention",

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "clients/cli_format.h"
 #include "clients/import_dispatch.h"
 #include "clients/import_file.h"
@@ -62,6 +63,12 @@ ABSL_FLAG(std::string, to, "",
           "RFC 3339 time)");
 ABSL_FLAG(int, page_size, 0,
           "history, access-log: entries per page, 1 to 500 (0: 50)");
+ABSL_FLAG(bool, follow, false,
+          "history: the entries recorded so far, then each new one as it is "
+          "recorded, until interrupted (Queries.FollowHistory)");
+ABSL_FLAG(uint64_t, after, 0,
+          "history --follow: only entries after this log position (resume "
+          "from the last \"caught up at position\" printed)");
 ABSL_FLAG(std::string, page_token, "",
           "history, access-log: go on from where an earlier page ended");
 
@@ -245,6 +252,72 @@ int PartnerView(const Clients& clients, const std::vector<std::string>& args) {
                &PrintPartnerView);
 }
 
+namespace {
+
+// `history --follow`: Queries.FollowHistory with `request`'s subject, after
+// --after, printed as it comes (a row per entry, or with --output=json one
+// JSON document per message, a line each) until interrupted.
+int FollowHistory(const Clients& clients, const QueryOptions& options,
+                  const v1::ListHistoryRequest& listing) {
+  if (!absl::GetFlag(FLAGS_as_of).empty() || options.min_position != 0 ||
+      listing.has_occurred_from() || listing.has_occurred_to() ||
+      listing.page_size() != 0 || !listing.page_token().empty()) {
+    return Usage(
+        "history --follow takes the subject (--review, --number, --agency, "
+        "--person, --type) and --after, not --as-of, --min_position, "
+        "--from, --to or paging");
+  }
+  v1::FollowHistoryRequest request;
+  request.set_review_id(listing.review_id());
+  request.set_number(listing.number());
+  request.set_agency_id(listing.agency_id());
+  request.set_person(listing.person());
+  *request.mutable_event_types() = listing.event_types();
+  request.set_after_position(absl::GetFlag(FLAGS_after));
+  auto context = CallContext(clients);
+  // No deadline: following runs until stopped.
+  context->set_deadline(std::chrono::system_clock::time_point::max());
+  auto reader = clients.queries->FollowHistory(context.get(), request);
+  const bool json = options.output == OutputFormat::kJson;
+  if (!json) {
+    std::cout << absl::StrJoin({"POSITION", "OCCURRED", "RECORDED (UTC)",
+                                "ACTOR", "TYPE", "SUBJECT"},
+                               "  ")
+              << "\n";
+  }
+  bool live = false;
+  v1::FollowHistoryResponse message;
+  while (reader->Read(&message)) {
+    if (json) {
+      if (PrintJson(message) != kExitOk) {  // one line each (JSON Lines)
+        context->TryCancel();
+        break;
+      }
+    } else {
+      for (const v1::HistoryEntry& entry : message.entries()) {
+        std::cout << absl::StrJoin(HistoryRow(entry), "  ") << "\n";
+      }
+      PrintDisclosure(
+          std::cout, Disclosure{message.withheld(),
+                                message.access_recorded_position() == 0
+                                    ? std::vector<uint64_t>{}
+                                    : std::vector<uint64_t>{
+                                          message.access_recorded_position()}});
+      if (!live && message.entries().empty()) {
+        live = true;
+        std::cout << "-- caught up at position " << message.caught_up_to()
+                  << "; live (resume with --after=" << message.caught_up_to()
+                  << ") --\n";
+      }
+    }
+    std::cout.flush();
+  }
+  grpc::Status status = reader->Finish();
+  return status.ok() ? kExitOk : Fail(status, *context);
+}
+
+}  // namespace
+
 int History(const Clients& clients, const std::vector<std::string>& args) {
   if (!args.empty()) {
     return Usage(
@@ -282,6 +355,10 @@ int History(const Clients& clients, const std::vector<std::string>& args) {
   if (has_to) *request.mutable_occurred_to() = to;
   request.set_page_size(absl::GetFlag(FLAGS_page_size));
   request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  if (absl::GetFlag(FLAGS_follow)) {
+    return FollowHistory(clients, options, request);
+  }
+  if (absl::GetFlag(FLAGS_after) != 0) return Usage("--after needs --follow");
   return Listing(clients, options, request, &v1::Queries::Stub::ListHistory,
                  &PrintHistoryListing);
 }

@@ -25,6 +25,7 @@ namespace oversight {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using testing::ReadFile;
 using testing::RunShell;
@@ -316,6 +317,69 @@ TEST_F(CliEndToEndTest, QueryVerbsAnswerAsAtThePast) {
   EXPECT_THAT(output, HasSubstr("-- caught up at position "));
 }
 
+// Waits up to 30 s for `path` to contain `text`; returns its content.
+std::string WaitForText(const std::string& path, const std::string& text) {
+  std::string content;
+  for (int i = 0; i < 300; ++i) {
+    content = ReadFile(path);
+    if (content.find(text) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return content;
+}
+
+TEST_F(CliEndToEndTest, HistoryFollowPrintsNewFactsAsTheyAreRecorded) {
+  const std::string address = StartServer("127.0.0.1:0");
+  ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
+  const std::string cli =
+      absl::StrCat(OVERSIGHT_CLI_PATH, " --server=", address, " ");
+  const std::string paladin = cli + "--agency=paladin --role=partner ";
+  std::string output;
+  ASSERT_EQ(RunShell(cli + "--quiet import " + OVERSIGHT_EXAMPLE_PATH, &output),
+            0)
+      << output;
+  // A partner follows its own history (`timeout` stops it).
+  const std::string followed = dir_.Sub("follow.txt");
+  ASSERT_EQ(RunShell(absl::StrCat("(timeout 40 ", paladin,
+                                  "history --follow --agency=paladin > ",
+                                  followed, " 2>&1 &)"),
+                     &output),
+            0);
+  std::string text = WaitForText(followed, "-- caught up at position 99;");
+  ASSERT_THAT(text, HasSubstr("-- caught up at position 99; live "
+                              "(resume with --after=99) --"));
+  EXPECT_THAT(text, HasSubstr("PartnerReportSubmitted  programme "
+                              "paladin-isac-pilot report "
+                              "paladin-isac-pilot-2024-Q4"));
+  // Recorded now: it appears, after the catching-up line.
+  ASSERT_EQ(
+      RunShell(paladin + "submit-partner-report "
+                         "programme_id=paladin-isac-pilot report_id=2025-q1 "
+                         "quarter=2025-Q1 'figures:=[{\"key\": \"referrals\", "
+                         "\"value\": 3, \"label\": {\"en\": \"Referrals\"}}]' "
+                         "--classification=official",
+               &output),
+      0)
+      << output;
+  text = WaitForText(followed, "report 2025-q1");
+  const size_t live = text.find("-- caught up");
+  const size_t entry = text.find("\n100  ");
+  ASSERT_NE(entry, std::string::npos) << text;
+  EXPECT_GT(entry, live);
+  EXPECT_THAT(text.substr(entry), HasSubstr("report 2025-q1 (2025-Q1)"));
+  // Resuming after 99 sends only what came since, here as JSON lines.
+  RunShell("timeout 10 " + paladin +
+               "history --follow --agency=paladin --after=99 --output=json "
+               "| head -1",
+           &output);
+  EXPECT_THAT(output, HasSubstr("\"position\":\"100\""));
+  EXPECT_THAT(output, HasSubstr("\"caught_up_to\":\"100\""));
+  EXPECT_THAT(output, Not(HasSubstr("\"position\":\"98\"")));
+  // Follow takes no past moment.
+  EXPECT_EQ(RunShell(paladin + "history --follow --as-of=@3", &output), 2);
+  EXPECT_EQ(RunShell(paladin + "history --after=3", &output), 2);
+}
+
 TEST_F(CliEndToEndTest, ReportIsRenderedPublishedAndVerified) {
   const std::string address = StartServer("127.0.0.1:0");
   ASSERT_FALSE(address.empty()) << ReadFile(log_path_);
@@ -486,12 +550,10 @@ TEST_F(CliEndToEndTest, SensitiveContentNeedsAJustificationAndIsLogged) {
   ASSERT_EQ(RunShell(partner + history, &output), 0) << output;
   EXPECT_THAT(output, HasSubstr("1 OFFICIAL-SENSITIVE event withheld (not "
                                 "entitled, or no --justification)\n"));
-  EXPECT_THAT(
-      output,
-      ::testing::ContainsRegex(
-          " " + position +
-          "  2025-01-15  [-0-9: ]+  dyfed-powys-police +"
-          "- +withheld \\(OFFICIAL-SENSITIVE\\)"));
+  EXPECT_THAT(output, ::testing::ContainsRegex(
+                          " " + position +
+                          "  2025-01-15  [-0-9: ]+  dyfed-powys-police +"
+                          "- +withheld \\(OFFICIAL-SENSITIVE\\)"));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("r1-victim-contact")));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("Police desk")));
   EXPECT_THAT(output, ::testing::Not(HasSubstr("access recorded")));
