@@ -30,6 +30,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "eventstore/backup.h"
 #include "eventstore/event_log.h"
 #include "eventstore/rocks_layout.h"
 #include "eventstore/snapshot_store.h"
@@ -107,6 +108,19 @@ class RocksEventStore final : public EventLog, public SnapshotStore {
   absl::StatusOr<VerifyResult> Verify(Position from, Position to) override;
   std::unique_ptr<Subscription> Subscribe(Position from,
                                           EventFilter filter) override;
+
+  // Online backup (rocks_backup.cc): a RocksDB checkpoint of the whole
+  // store, consistent at one moment, in the new directory `dest`, while
+  // appends and reads go on. Returns the backup's absolute directory and
+  // the head read back from the backup itself, so a store opened on it has
+  // exactly that head (a group being committed at that moment may be in
+  // the backup just before its callers are told). Errors, leaving nothing
+  // at `dest`: AlreadyExists (BACKUP_EXISTS) when `dest` exists;
+  // FailedPrecondition (BACKUP_PARENT_MISSING) when its parent is not a
+  // directory; Unavailable when the store is closed or storage fails.
+  // Checkpoints hard-link table files, so `dest` on the same filesystem
+  // costs little space until the store compacts.
+  [[nodiscard]] absl::StatusOr<BackupInfo> Backup(const std::string& dest);
 
   // Statistics since open: commit groups written and events in them.
   struct Stats {
