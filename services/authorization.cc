@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "eventstore/errors.h"
+#include "oversight/v1/admin.grpc.pb.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
@@ -55,6 +56,7 @@ constexpr RoleSet kEveryRole = {R::kForce,   R::kReviewingBody, R::kPartner,
 constexpr const char* kCommands = v1::Commands::service_full_name();
 constexpr const char* kQueries = v1::Queries::service_full_name();
 constexpr const char* kEventStore = v1::EventStore::service_full_name();
+constexpr const char* kAdmin = v1::Admin::service_full_name();
 
 const Row kRows[] = {
     {kCommands, "RegisterAgency", kReviewingBodyRecords},
@@ -101,6 +103,10 @@ const Row kRows[] = {
     {kEventStore, "Subscribe", kRawReaders},
     {kEventStore, "GetHead", kEveryRole},
     {kEventStore, "VerifyChain", kRawReaders},
+
+    // The server's machine: backups write to its disk (under the directory
+    // oversightd --backup_dir names), so only the deployment's operator.
+    {kAdmin, "Backup", {R::kOperator}},
 };
 
 struct Table {

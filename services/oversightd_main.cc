@@ -15,11 +15,14 @@
 //   oversightd --listen=127.0.0.1:50051 --data_dir=./data
 //       --tls_cert=certs/server.pem --tls_key=certs/server.key
 //       --tls_client_ca=certs/ca.pem
-// (one command line).
+// (one command line). With --backup_dir=DIR the operator takes online
+// backups into DIR (oversight backup NAME); a backup is restored by
+// serving it: oversightd --data_dir=DIR/NAME --verify_on_open.
 
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -65,6 +68,11 @@ ABSL_FLAG(bool, rebuild, false,
 ABSL_FLAG(uint64_t, snapshot_every, 100000,
           "events applied between snapshots of the read models (0: only at "
           "shutdown)");
+ABSL_FLAG(std::string, backup_dir, "",
+          "existing directory under which the operator's Admin.Backup "
+          "(oversight backup NAME) writes online backups, one new "
+          "directory NAME each; empty: no backups over gRPC "
+          "(docs/operations.md)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long calls in flight may take to finish");
 
@@ -180,6 +188,19 @@ int main(int argc, char** argv) {
   server_options.projections.rebuild = absl::GetFlag(FLAGS_rebuild);
   server_options.projections.snapshot_every =
       absl::GetFlag(FLAGS_snapshot_every);
+  if (const std::string backup_dir = absl::GetFlag(FLAGS_backup_dir);
+      !backup_dir.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(backup_dir, ec)) {
+      Log(absl::StrCat("cannot start: --backup_dir ", backup_dir,
+                       " is not an existing directory"));
+      return 1;
+    }
+    server_options.backup_dir = std::filesystem::absolute(backup_dir).string();
+    server_options.backup = [log = store->get()](const std::string& dir) {
+      return log->Backup(dir);
+    };
+  }
   absl::StatusOr<std::unique_ptr<oversight::services::OversightServer>> server =
       oversight::services::OversightServer::Start(server_options, store->get());
   if (!server.ok()) {

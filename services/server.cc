@@ -6,6 +6,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/admin_service.h"
 #include "services/call_gate.h"
 #include "services/certificate_identity.h"
 #include "services/command_service.h"
@@ -52,6 +53,7 @@ struct OversightServer::Impl {
   std::unique_ptr<CommandService> commands;
   std::unique_ptr<ProjectionHost> projections;
   std::unique_ptr<QueryService> queries;
+  std::unique_ptr<AdminService> admin;
   std::unique_ptr<grpc::Server> server;
   absl::Mutex mu;
   bool shut_down ABSL_GUARDED_BY(mu) = false;
@@ -126,6 +128,10 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
         PageTokens(*std::move(key)), clock);
   }
 
+  impl->admin = std::make_unique<AdminService>(
+      AdminService::Options{options.backup_dir, options.backup},
+      impl->executor.get(), impl->gate.get());
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -133,6 +139,7 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
   builder.RegisterService(impl->event_store.get());
   builder.RegisterService(impl->commands.get());
   if (impl->queries != nullptr) builder.RegisterService(impl->queries.get());
+  builder.RegisterService(impl->admin.get());
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
   builder.SetMaxSendMessageSize(kMaxSendBytes);
   impl->server = builder.BuildAndStart();

@@ -1,8 +1,9 @@
 // OversightServer: the gRPC server of oversightd, serving the event log
 // (oversight.v1.EventStore), the domain commands (oversight.v1.Commands),
-// the queries (oversight.v1.Queries), the standard health service
+// the queries (oversight.v1.Queries), the operator's oversight.v1.Admin
+// (backups; admin_service.h), the standard health service
 // (grpc.health.v1.Health) and server reflection. Every call of the first
-// three is identified and authorised by one CallGate (call_gate.h); health
+// four is identified and authorised by one CallGate (call_gate.h); health
 // and reflection carry no data and take no identity.
 //
 // Example:
@@ -25,6 +26,7 @@
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
 #include "eventstore/snapshot_store.h"
+#include "services/admin_service.h"
 #include "services/projection_host.h"
 
 namespace oversight::services {
@@ -70,6 +72,11 @@ struct ServerOptions {
   // oversight.v1.Queries; without it, it serves no queries.
   eventstore::SnapshotStore* snapshots = nullptr;
   ProjectionHost::Options projections;
+  // oversight.v1.Admin: where Backup writes (oversightd --backup_dir; empty:
+  // Backup is refused FAILED_PRECONDITION) and how it takes a backup
+  // (RocksEventStore::Backup of `log`'s store).
+  std::string backup_dir;
+  AdminService::BackupFunction backup;
 };
 
 class OversightServer {

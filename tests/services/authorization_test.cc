@@ -6,6 +6,7 @@
 
 #include "services/authorization.h"
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -25,6 +26,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "oversight/v1/admin.grpc.pb.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
@@ -46,7 +48,8 @@ const gpb::ServiceDescriptor& ServiceNamed(const char* full_name) {
 std::vector<const gpb::ServiceDescriptor*> Services() {
   return {&ServiceNamed(v1::Commands::service_full_name()),
           &ServiceNamed(v1::Queries::service_full_name()),
-          &ServiceNamed(v1::EventStore::service_full_name())};
+          &ServiceNamed(v1::EventStore::service_full_name()),
+          &ServiceNamed(v1::Admin::service_full_name())};
 }
 
 // Issue 6's table, written out again independently of the server's: a
@@ -101,6 +104,7 @@ std::map<std::string, std::set<std::string>> IssueTable() {
   table["/oversight.v1.EventStore/GetHead"] = {
       "force",   "reviewing-body", "partner", "panel",
       "auditor", "importer",       "operator"};
+  table["/oversight.v1.Admin/Backup"] = {"operator"};
   return table;
 }
 
@@ -479,6 +483,16 @@ std::vector<Row> EventStoreRows() {
   };
 }
 
+// Backups write to the server's disk: the operator's alone.
+std::vector<Row> AdminRows() {
+  return {
+      {"Backup", "",
+       [](const std::string&, uint64_t) {
+         return std::string(R"({"name": "matrix"})");
+       }},
+  };
+}
+
 struct Outcome {
   grpc::Status status;
   std::string reason;
@@ -488,6 +502,12 @@ class AuthorizationMatrixTest : public CommandTest {
  protected:
   void SetUp() override {
     serve_queries_ = true;
+    // Admin.Backup into a directory of the test's own.
+    std::filesystem::create_directories(dir_.Sub("backups"));
+    server_options_.backup_dir = dir_.Sub("backups");
+    server_options_.backup = [this](const std::string& dir) {
+      return store_->Backup(dir);
+    };
     CommandTest::SetUp();
     ASSERT_NO_FATAL_FAILURE(SetUpMatrixWorld());
   }
@@ -691,6 +711,7 @@ TEST_F(AuthorizationMatrixTest, EveryCellOfTheTableOverGrpc) {
   Walk(v1::Commands::service_full_name(), CommandRows());
   Walk(v1::Queries::service_full_name(), QueryRows());
   Walk(v1::EventStore::service_full_name(), EventStoreRows());
+  Walk(v1::Admin::service_full_name(), AdminRows());
   EXPECT_EQ(cells_,
             static_cast<int>(AllRoles().size() * AuthorizationTable().size()));
 }
