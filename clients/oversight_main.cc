@@ -604,6 +604,21 @@ constexpr Verb kVerbs[] = {
      "  oversight replay log.jsonl report --review=dyfed-powys-stalking-2023\n"
      "      --period=2025-01 --lang=cy --format=html --out=2025-01.cy.html\n",
      Replay},
+    {"backup", "backup NAME", "online backup of the store (operator)",
+     "Asks the server for a consistent online backup of its whole store\n"
+     "(the log, its indexes, the read models' snapshots) into the new\n"
+     "directory NAME under the one it was started with (oversightd\n"
+     "--backup_dir=DIR), while it keeps serving, and prints the backup's\n"
+     "directory and the head position and hash it holds. NAME is one plain\n"
+     "directory name (A-Z a-z 0-9 . _ -, not starting with '.'); an existing\n"
+     "one is refused (ALREADY_EXISTS). For the deployment's operator only.\n"
+     "To restore, serve the backup (or a `cp -a` copy of it) as the data\n"
+     "directory: oversightd --data_dir=DIR/NAME --verify_on_open\n"
+     "(docs/operations.md).\n"
+     "\n"
+     "Example:\n"
+     "  oversight --role=operator backup 2025-01-31\n",
+     Backup},
 };
 
 const Verb* FindVerb(const std::string& name) {
@@ -771,6 +786,7 @@ int main(int argc, char** argv) {
                        oversight::v1::Commands::NewStub(channel),
                        oversight::v1::Queries::NewStub(channel),
                        {}};
+  clients.admin = oversight::v1::Admin::NewStub(channel);
   if (!absl::GetFlag(FLAGS_cert).empty()) {
     clients.identity.mode = cli::IdentityMode::kCertificate;
   } else {

@@ -11,6 +11,7 @@
 
 #include "clients/import_dispatch.h"
 #include "grpcpp/grpcpp.h"
+#include "oversight/v1/admin.grpc.pb.h"
 #include "oversight/v1/commands.grpc.pb.h"
 #include "oversight/v1/eventstore.grpc.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
@@ -27,6 +28,8 @@ struct Clients {
   // agency a command is for); in the insecure test mode --agency (default
   // kDefaultTestAgency) and --role.
   CallIdentity identity;
+  // The operator's oversight.v1.Admin (backups).
+  std::unique_ptr<v1::Admin::Stub> admin;
 };
 
 // Prints "oversight: message" and where to find help; returns kExitUsage.
@@ -67,6 +70,9 @@ int Report(const Clients& clients, const std::vector<std::string>& args);
 // answered offline, without a server (it uses no stub).
 int Export(const Clients& clients, const std::vector<std::string>& args);
 int Replay(const Clients& clients, const std::vector<std::string>& args);
+
+// `backup NAME` (clients/admin_verbs.cc): the operator's online backup.
+int Backup(const Clients& clients, const std::vector<std::string>& args);
 
 // The command verbs (clients/command_verbs.cc, clients/command_args.h):
 // `assign-rating FIELD=VALUE...` and the rest, one per Commands RPC.
