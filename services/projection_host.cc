@@ -179,7 +179,7 @@ void ProjectionHost::WhenReached(uint64_t position, absl::Time deadline,
   }
   {
     absl::MutexLock lock(&waiters_mu_);
-    if (!stopping_) {
+    if (!stopping_ && !waiters_closed_) {
       waiters_.push_back({position, deadline, std::move(done)});
       return;
     }
@@ -228,6 +228,14 @@ absl::Status ProjectionHost::WriteSnapshot() {
     state_.SerializeToString(&snapshot.data);
   }
   return snapshots_->PutSnapshot(kReadModelSnapshotName, snapshot);
+}
+
+void ProjectionHost::CloseWaiters() {
+  {
+    absl::MutexLock lock(&waiters_mu_);
+    waiters_closed_ = true;
+  }
+  FireWaiters(true);
 }
 
 absl::Status ProjectionHost::Stop() {

@@ -93,6 +93,13 @@ class ProjectionHost {
   void WhenReached(uint64_t position, absl::Time deadline,
                    absl::AnyInvocable<void(absl::Status)> done);
 
+  // Answers every WhenReached waiting now, and every one from now on that
+  // is not already reached, with UNAVAILABLE, while the host goes on
+  // following: for a server shutting down, so that calls waiting on the
+  // read models (min_position, FollowHistory) end at once rather than be
+  // cancelled at the end of the grace period.
+  void CloseWaiters();
+
   const StartInfo& start_info() const { return start_info_; }
 
   // Writes a snapshot of the current state now.
@@ -135,6 +142,7 @@ class ProjectionHost {
   absl::Mutex waiters_mu_;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(waiters_mu_);
   bool stopping_ ABSL_GUARDED_BY(waiters_mu_) = false;
+  bool waiters_closed_ ABSL_GUARDED_BY(waiters_mu_) = false;
 
   std::thread follower_;
   absl::Mutex stop_mu_;

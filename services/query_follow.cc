@@ -53,7 +53,10 @@ class FollowHistoryReactor final
                        v1::FollowHistoryRequest request,
                        v1::ListHistoryRequest filters,
                        std::vector<std::string> keys)
-      : state_(std::make_shared<State>()) {
+      // Not make_shared: a WhenReached callback left registered after the
+      // call ends holds a weak_ptr, which would keep the whole State's
+      // storage (its protos, its outbox) until the wait expires.
+      : state_(new State()) {
     state_->service = service;
     state_->context = context;
     state_->reading = std::move(reading);

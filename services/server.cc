@@ -169,6 +169,9 @@ void OversightServer::Shutdown(absl::Duration grace) {
     impl_->shut_down = true;
   }
   impl_->server->GetHealthCheckService()->SetServingStatus(false);
+  // Calls waiting on the read models (min_position, FollowHistory) end now,
+  // UNAVAILABLE, instead of being cancelled when the grace period ends.
+  if (impl_->projections != nullptr) impl_->projections->CloseWaiters();
   // Stops accepting calls at once; cancels the rest after `grace`, which
   // ends open subscriptions. Returns when every call has finished.
   impl_->server->Shutdown(std::chrono::system_clock::now() +
