@@ -1,8 +1,8 @@
 // Who may call what: the one table of role × RPC (issue 6, written out in
 // docs/security.md), and the check against it.
 //
-// The table has one row per method of oversight.v1.Commands, Queries and
-// EventStore, keyed by its full gRPC name
+// The table has one row per method of oversight.v1.Commands, Queries,
+// EventStore and Admin, keyed by its full gRPC name
 // ("/oversight.v1.Commands/SubmitProgressUpdate"), naming the roles
 // (identity.h) allowed to call it. A method without a row is allowed to
 // nobody. The role decides whether a call may be made at all; what it may
