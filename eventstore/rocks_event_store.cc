@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
+#include "eventstore/index_check.h"
 #include "eventstore/limits.h"
 #include "eventstore/rocks_layout.h"
 #include "eventstore/rocks_status.h"
@@ -108,8 +112,13 @@ absl::Status RocksEventStore::LoadHead() {
     }
     if (it->key().size() != 8 ||
         GetFixed64BE(it->key().data()) != last->position) {
+      const std::string key = it->key().size() == 8
+                                  ? absl::StrCat(GetFixed64BE(it->key().data()))
+                                  : absl::StrCat(it->key().size(), "-byte key");
       return WithReason(
-          absl::DataLossError("last log key does not match its record"),
+          absl::DataLossError(absl::StrCat(
+              "event log in ", dir_, " has a last record at position ", key,
+              " that claims position ", last->position)),
           kReasonRecordCorrupt);
     }
     head.position = last->position;
@@ -180,9 +189,32 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
                       kReasonInvalidRange);
   }
   Hash previous = kGenesisHash;
+  // One snapshot for the log and the indexes, taken after reading the
+  // head, so every record up to `to` is in it and appends meanwhile are not.
+  std::unique_ptr<const rocksdb::Snapshot,
+                  std::function<void(const rocksdb::Snapshot*)>>
+      snapshot(db_->GetSnapshot(), [db = db_](const rocksdb::Snapshot* s) {
+        db->ReleaseSnapshot(s);
+      });
   rocksdb::ReadOptions ro;
   ro.readahead_size = 2 << 20;
   ro.verify_checksums = true;
+  ro.snapshot = snapshot.get();
+  // The last position in the snapshot: index entries may point up to it.
+  Position last = to;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ro, cf(ColumnFamily::kLog)));
+    it->SeekToLast();
+    if (it->Valid() && it->key().size() == 8) {
+      last = std::max(last, GetFixed64BE(it->key().data()));
+    }
+  }
+  internal::IndexCheck index_check(
+      db_,
+      {cf(ColumnFamily::kLog), cf(ColumnFamily::kStreams),
+       cf(ColumnFamily::kStreamIndex), cf(ColumnFamily::kEventIds)},
+      snapshot.get(), from, to, last);
   if (from > 1) {
     std::string value;
     rocksdb::Status s =
@@ -233,6 +265,7 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
       return fail(p,
                   absl::StrCat("record claims position ", decoded->position));
     }
+    if (absl::Status s = index_check.AddRecord(*decoded); !s.ok()) return s;
     previous = computed;
     ++expected;
   }
@@ -243,6 +276,14 @@ absl::StatusOr<VerifyResult> RocksEventStore::Verify(Position from,
     return FromRocks(it->status(), "verifying log");
   }
   if (expected != to + 1) return fail(expected, "record missing");
+  // The chain holds: now the indexes, against the records just read.
+  absl::StatusOr<std::optional<internal::IndexProblem>> index_problem =
+      index_check.Finish();
+  if (!index_problem.ok()) return index_problem.status();
+  if (index_problem->has_value()) {
+    return fail((*index_problem)->position,
+                std::move((*index_problem)->problem));
+  }
   result.head_hash = previous;
   return result;
 }

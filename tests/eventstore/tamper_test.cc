@@ -243,8 +243,13 @@ TEST_F(TamperTest, MisdirectedStreamIndexEntryIsDataLossOnRead) {
       store_->ReadStream("stream-0", 0, Direction::kForwards, 10).status();
   EXPECT_THAT(s, IsError(absl::StatusCode::kDataLoss, kReasonRecordCorrupt));
   EXPECT_THAT(s.message(), HasSubstr("position 11"));
-  // The log itself is intact.
-  EXPECT_TRUE(VerifyOk(0, 0).ok);
+  // The chain holds, but verification checks the index against the
+  // records too and names the record whose entry was redirected.
+  const VerifyResult v = VerifyOk(0, 0);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.first_bad, 1u);
+  EXPECT_THAT(v.problem, HasSubstr("stream_index"));
+  EXPECT_THAT(v.problem, HasSubstr("\"stream-0\" revision 0"));
 }
 
 TEST_F(TamperTest, OtherFormatTagIsFailedPrecondition) {
