@@ -65,6 +65,7 @@
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/projection_state.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
+#include "projections/aggregates.h"
 #include "projections/read_model.h"
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/options_util.h"
@@ -382,8 +383,9 @@ struct ScanResult {
 // kLogScan reads the whole log through EventLog::Scan (one iterator, what
 // the host's rebuild reads with) and does nothing else: the limit. The
 // other modes read it in pages of 1,000 (ReadAll); with kParse parses every
-// event (ToDomainEvent), with kFold also folds it into a fresh ProjectionState
-// (what the host does, without its subscription and lock). `reviews`, when
+// event (ToDomainEvent); with kFold decodes it (DecodeFoldEvent) and folds
+// it into a fresh ProjectionState (ApplyFold: what the host does on one
+// thread, without its subscription and lock). `reviews`, when
 // given, receives every ReviewOpened; `at` the occurred_at of the event at
 // position `at_position`.
 ScanResult Scan(es::RocksEventStore* store, ScanMode mode,
@@ -404,6 +406,7 @@ ScanResult Scan(es::RocksEventStore* store, ScanMode mode,
     return r;
   }
   auto state = std::make_unique<v1::ProjectionState>();
+  pj::FoldEvent decoded;
   const auto t = Clock::now();
   es::Position from = 1;
   while (true) {
@@ -437,9 +440,17 @@ ScanResult Scan(es::RocksEventStore* store, ScanMode mode,
       ++r.events;
       r.bytes += e.data.size();
       if (mode == ScanMode::kRaw) continue;
+      if (mode == ScanMode::kFold) {
+        // As the host folds: decoded from the stored bytes (fold_event.h).
+        if (pj::IsDomainStream(e.stream) &&
+            pj::DecodeFoldEvent(e.data, &decoded) &&
+            decoded.payload_case != v1::DomainEvent::PAYLOAD_NOT_SET) {
+          pj::ApplyFold(decoded, e.position, state.get());
+        }
+        continue;
+      }
       std::optional<pj::RecordedDomainEvent> d = pj::ToDomainEvent(e);
       if (!d.has_value()) continue;
-      if (mode == ScanMode::kFold) pj::Apply(*d, state.get());
       if (reviews != nullptr &&
           d->event.payload_case() == v1::DomainEvent::kReviewOpened) {
         reviews->push_back({d->event.review_opened().review_id(), d->position,
@@ -1069,14 +1080,15 @@ int main(int argc, char** argv) {
   row("raw scan: `EventLog::Scan`, one iterator (the limit)", log_scan);
   row("raw read: `ReadAll`, pages of 1,000", raw);
   row("pages + parse (`ToDomainEvent`)", parse);
-  row("pages + parse + fold (`Apply` into a fresh `ProjectionState`, "
-      "one thread, no host)",
+  row("pages + decode + fold (`DecodeFoldEvent`, `ApplyFold` into a fresh "
+      "`ProjectionState`, one thread, no host)",
       fold);
   row(absl::StrCat("pages + parse ", absl::GetFlag(FLAGS_fold_batch),
                    " events, then fold them (the host's old way; no host)"),
       fold_batched);
   row(absl::StrCat("full rebuild: `ProjectionHost::Start`, rebuild: "
-                   "scan and parse on one thread, fold on another "
+                   "scan, decode and post the history on one thread, "
+                   "fold the rest on another "
                    "(events_applied / catch_up_time; ",
                    Thousands(applied), " events)"),
       rebuild);

@@ -1,6 +1,7 @@
 #include "projections/read_model.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -9,8 +10,23 @@
 namespace oversight::projections {
 namespace {
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
+// protobuf's maps look strings up by std::string_view (absl's is its own
+// type in this Abseil).
+std::string_view Key(absl::string_view s) {
+  return std::string_view(s.data(), s.size());
+}
+
+// Parses a sub-message the decoder kept as bytes into the state's copy.
+// The bytes were parsed once already, when the event was decided.
+template <typename Message>
+void SetFrom(absl::string_view bytes, Message* out) {
+  out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+template <typename Ints>
+void SetInts(const std::vector<int32_t>& from, Ints* out) {
+  out->Clear();
+  out->Add(from.begin(), from.end());
 }
 
 // The history keys of one event, built in place: a fold reuses one set,
@@ -63,115 +79,141 @@ class KeySet {
   size_t size_ = 0;
 };
 
-// The keys `event` names by itself (HistoryKeysOf), into `keys`.
-void CollectKeys(const v1::DomainEvent& e, KeySet* keys) {
-  keys->Agency(e.actor().agency_id());
-  keys->Person(e.actor().agency_id(), e.actor().person());
+// The keys `e` names by itself (HistoryKeysOf), into `keys` (a KeySet, or
+// a HistoryBuilder's KeyRefs).
+template <typename Keys>
+void CollectKeys(const FoldEvent& e, Keys* keys) {
+  using D = v1::DomainEvent;
+  keys->Agency(e.actor_agency_id);
+  keys->Person(e.actor_agency_id, e.actor_person);
   // Every payload about a review names it; most name a recommendation.
-  auto review = [keys](const auto& o) { keys->Review(o.review_id()); };
-  auto recommendation = [keys](const auto& o) {
-    keys->Review(o.review_id());
-    if (o.number() != 0) keys->Recommendation(o.review_id(), o.number());
+  auto recommendation = [&] {
+    keys->Review(e.review_id);
+    if (e.number != 0) keys->Recommendation(e.review_id, e.number);
   };
-  switch (e.payload_case()) {
-    case v1::DomainEvent::kAgencyRegistered:
-      keys->Agency(e.agency_registered().agency_id());
+  switch (e.payload_case) {
+    case D::kAgencyRegistered:
+      keys->Agency(e.agency_id);
       break;
-    case v1::DomainEvent::kReviewOpened:
-      review(e.review_opened());
+    case D::kReviewOpened:
+    case D::kReportingPeriodOpened:
+    case D::kReportingPeriodClosed:
+    case D::kRiskResolved:
+    case D::kConclusionRecorded:
+    case D::kReportPublished:
+      keys->Review(e.review_id);
       break;
-    case v1::DomainEvent::kRecommendationIssued: {
-      const v1::RecommendationIssued& o = e.recommendation_issued();
-      recommendation(o);
-      keys->Agency(o.owning_agency_id());
-      for (const std::string& id : o.contributing_agency_ids()) {
-        keys->Agency(id);
+    case D::kRecommendationIssued:
+      recommendation();
+      keys->Agency(e.owning_agency_id);
+      for (absl::string_view id : e.agency_ids) keys->Agency(id);
+      break;
+    case D::kProgressUpdateSubmitted:
+    case D::kProgressUpdateCorrected:
+    case D::kProgressUpdateWithdrawn:
+    case D::kRatingAssigned:
+    case D::kMonitoringActivityRecorded:
+    case D::kMonitoringActivityCompleted:
+    case D::kRecommendationClosed:
+    case D::kRecommendationReopened:
+      recommendation();
+      break;
+    case D::kMeetingObserved:
+      keys->Review(e.review_id);
+      keys->Recommendations(e.review_id, e.related_recommendations);
+      for (absl::string_view id : e.agency_ids) keys->Agency(id);
+      break;
+    case D::kRiskRaised:
+      keys->Review(e.review_id);
+      keys->Recommendations(e.review_id, e.related_recommendations);
+      break;
+    case D::kProgrammeRegistered:
+      keys->Review(e.review_id);
+      keys->Recommendations(e.review_id, e.related_recommendations);
+      keys->Agency(e.owning_agency_id);
+      break;
+    case D::kCrossReferenceRecorded:
+      recommendation();
+      if (e.related_recommendation != 0) {
+        keys->Recommendation(e.review_id, e.related_recommendation);
       }
       break;
-    }
-    case v1::DomainEvent::kReportingPeriodOpened:
-      review(e.reporting_period_opened());
-      break;
-    case v1::DomainEvent::kReportingPeriodClosed:
-      review(e.reporting_period_closed());
-      break;
-    case v1::DomainEvent::kProgressUpdateSubmitted:
-      recommendation(e.progress_update_submitted());
-      break;
-    case v1::DomainEvent::kProgressUpdateCorrected:
-      recommendation(e.progress_update_corrected());
-      break;
-    case v1::DomainEvent::kProgressUpdateWithdrawn:
-      recommendation(e.progress_update_withdrawn());
-      break;
-    case v1::DomainEvent::kRatingAssigned:
-      recommendation(e.rating_assigned());
-      break;
-    case v1::DomainEvent::kMonitoringActivityRecorded:
-      recommendation(e.monitoring_activity_recorded());
-      break;
-    case v1::DomainEvent::kMonitoringActivityCompleted:
-      recommendation(e.monitoring_activity_completed());
-      break;
-    case v1::DomainEvent::kMeetingObserved: {
-      const v1::MeetingObserved& o = e.meeting_observed();
-      review(o);
-      keys->Recommendations(o.review_id(), o.related_recommendations());
-      for (const std::string& id : o.attending_agency_ids()) keys->Agency(id);
-      break;
-    }
-    case v1::DomainEvent::kRiskRaised: {
-      const v1::RiskRaised& o = e.risk_raised();
-      review(o);
-      keys->Recommendations(o.review_id(), o.related_recommendations());
-      break;
-    }
-    case v1::DomainEvent::kRiskResolved:
-      review(e.risk_resolved());
-      break;
-    case v1::DomainEvent::kProgrammeRegistered: {
-      const v1::ProgrammeRegistered& o = e.programme_registered();
-      review(o);
-      keys->Recommendations(o.review_id(), o.related_recommendations());
-      keys->Agency(o.owning_agency_id());
-      break;
-    }
-    case v1::DomainEvent::kCrossReferenceRecorded: {
-      const v1::CrossReferenceRecorded& o = e.cross_reference_recorded();
-      recommendation(o);
-      if (o.related_recommendation() != 0) {
-        keys->Recommendation(o.review_id(), o.related_recommendation());
-      }
-      break;
-    }
-    case v1::DomainEvent::kRecommendationClosed:
-      recommendation(e.recommendation_closed());
-      break;
-    case v1::DomainEvent::kRecommendationReopened:
-      recommendation(e.recommendation_reopened());
-      break;
-    case v1::DomainEvent::kConclusionRecorded:
-      review(e.conclusion_recorded());
-      break;
-    case v1::DomainEvent::kReportPublished:
-      review(e.report_published());
-      break;
-    case v1::DomainEvent::kPartnerReportSubmitted:
+    case D::kPartnerReportSubmitted:
     // The access log is in no history (Apply and HistoryKeysOf skip it).
-    case v1::DomainEvent::kAccessRecorded:
-    case v1::DomainEvent::PAYLOAD_NOT_SET:
+    case D::kAccessRecorded:
+    case D::PAYLOAD_NOT_SET:
       break;
   }
 }
 
+// Keys that the event alone does not name but what came before it knows:
+// a risk's resolution concerns the recommendations the risk named; a
+// partner's report, its programme's review, owner and recommendations.
+// `Known` answers from the state (Apply) or from a HistoryBuilder's own
+// record of risks and programmes (a rebuild): both are folded from the
+// same events, so they give the same keys.
+template <typename Known, typename Keys>
+void AddKnownKeys(const FoldEvent& e, const Known& known, Keys* keys) {
+  if (e.payload_case == v1::DomainEvent::kRiskResolved) {
+    known.ForRisk(e.review_id, e.risk_id, [&](const auto& related) {
+      keys->Recommendations(e.review_id, related);
+    });
+  } else if (e.payload_case == v1::DomainEvent::kPartnerReportSubmitted) {
+    known.ForProgramme(e.programme_id,
+                       [&](absl::string_view review_id, absl::string_view owner,
+                           const auto& related) {
+                         keys->Review(review_id);
+                         keys->Agency(owner);
+                         keys->Recommendations(review_id, related);
+                       });
+  }
+}
+
+// What the state knows of risks and programmes, for AddKnownKeys.
+class StateKnown {
+ public:
+  explicit StateKnown(const v1::ProjectionState& state) : state_(state) {}
+
+  template <typename Visit>
+  void ForRisk(absl::string_view review_id, absl::string_view risk_id,
+               Visit&& visit) const {
+    auto review = state_.reviews().find(Key(review_id));
+    if (review == state_.reviews().end()) return;
+    auto risk = review->second.risks().find(Key(risk_id));
+    if (risk == review->second.risks().end()) return;
+    visit(risk->second.related_recommendations());
+  }
+  template <typename Visit>
+  void ForProgramme(absl::string_view programme_id, Visit&& visit) const {
+    auto p = state_.programmes().find(Key(programme_id));
+    if (p == state_.programmes().end()) return;
+    visit(p->second.review_id(), p->second.owning_agency_id(),
+          p->second.related_recommendations());
+  }
+
+ private:
+  const v1::ProjectionState& state_;
+};
+
+// The event's keys (those it names first, then those known), and how many
+// it names itself: a sensitive event is posted in `sensitive` under those.
+template <typename Known, typename Keys>
+size_t CollectAllKeys(const FoldEvent& e, const Known& known, Keys* keys) {
+  keys->Clear();
+  CollectKeys(e, keys);
+  const size_t named = keys->size();
+  AddKnownKeys(e, known, keys);
+  return named;
+}
+
 v1::ProjectedReview* FindReview(v1::ProjectionState* state,
-                                const std::string& id) {
-  auto it = state->mutable_reviews()->find(id);
+                                absl::string_view id) {
+  auto it = state->mutable_reviews()->find(Key(id));
   return it == state->mutable_reviews()->end() ? nullptr : &it->second;
 }
 
 v1::ProjectedRecommendation* FindRecommendation(v1::ProjectionState* state,
-                                                const std::string& review_id,
+                                                absl::string_view review_id,
                                                 int32_t number) {
   v1::ProjectedReview* review = FindReview(state, review_id);
   if (review == nullptr) return nullptr;
@@ -180,42 +222,42 @@ v1::ProjectedRecommendation* FindRecommendation(v1::ProjectionState* state,
 }
 
 v1::ProjectedUpdate* FindUpdate(v1::ProjectionState* state,
-                                const std::string& review_id, int32_t number,
-                                const std::string& update_id) {
+                                const FoldEvent& e) {
   v1::ProjectedRecommendation* rec =
-      FindRecommendation(state, review_id, number);
+      FindRecommendation(state, e.review_id, e.number);
   if (rec == nullptr) return nullptr;
-  auto it = rec->mutable_updates()->find(update_id);
+  auto it = rec->mutable_updates()->find(Key(e.update_id));
   return it == rec->mutable_updates()->end() ? nullptr : &it->second;
 }
 
-void ApplyReview(const v1::DomainEvent& e, uint64_t position,
+void ApplyReview(const FoldEvent& e, uint64_t position,
                  v1::ProjectionState* state) {
-  switch (e.payload_case()) {
-    case v1::DomainEvent::kReviewOpened: {
-      const v1::ReviewOpened& o = e.review_opened();
-      v1::ProjectedReview& review = (*state->mutable_reviews())[o.review_id()];
-      review.set_review_id(o.review_id());
-      *review.mutable_title() = o.title();
-      review.set_commissioning_agency_id(o.commissioning_agency_id());
-      for (const v1::Theme& t : o.themes()) review.add_theme_ids(t.id());
+  using D = v1::DomainEvent;
+  switch (e.payload_case) {
+    case D::kReviewOpened: {
+      v1::ProjectedReview& review =
+          (*state->mutable_reviews())[Key(e.review_id)];
+      review.set_review_id(e.review_id.data(), e.review_id.size());
+      SetFrom(e.text, review.mutable_title());
+      review.set_commissioning_agency_id(e.owning_agency_id.data(),
+                                         e.owning_agency_id.size());
+      for (absl::string_view id : e.theme_ids)
+        review.add_theme_ids(id.data(), id.size());
       break;
     }
-    case v1::DomainEvent::kReportingPeriodOpened: {
-      const v1::ReportingPeriodOpened& o = e.reporting_period_opened();
-      v1::ProjectedReview* review = FindReview(state, o.review_id());
+    case D::kReportingPeriodOpened: {
+      v1::ProjectedReview* review = FindReview(state, e.review_id);
       if (review == nullptr) break;
-      v1::ProjectedPeriod& p = (*review->mutable_periods())[o.period()];
+      v1::ProjectedPeriod& p = (*review->mutable_periods())[Key(e.period)];
       p.set_open(true);
-      p.set_submissions_due_on(o.submissions_due_on());
+      p.set_submissions_due_on(e.date.data(), e.date.size());
       p.set_opened_position(position);
       break;
     }
-    case v1::DomainEvent::kReportingPeriodClosed: {
-      const v1::ReportingPeriodClosed& c = e.reporting_period_closed();
-      v1::ProjectedReview* review = FindReview(state, c.review_id());
+    case D::kReportingPeriodClosed: {
+      v1::ProjectedReview* review = FindReview(state, e.review_id);
       if (review == nullptr) break;
-      auto period = review->mutable_periods()->find(c.period());
+      auto period = review->mutable_periods()->find(Key(e.period));
       if (period == review->mutable_periods()->end() ||
           !period->second.open()) {
         break;
@@ -223,26 +265,26 @@ void ApplyReview(const v1::DomainEvent& e, uint64_t position,
       period->second.set_open(false);
       // Every recommendation open now owed an update for the period.
       for (auto& [number, rec] : *review->mutable_recommendations()) {
-        if (!rec.closed()) rec.add_periods_due(c.period());
+        if (!rec.closed())
+          rec.add_periods_due(e.period.data(), e.period.size());
       }
       break;
     }
-    case v1::DomainEvent::kRiskRaised: {
-      const v1::RiskRaised& o = e.risk_raised();
-      v1::ProjectedReview* review = FindReview(state, o.review_id());
+    case D::kRiskRaised: {
+      v1::ProjectedReview* review = FindReview(state, e.review_id);
       if (review == nullptr) break;
-      v1::ProjectedRisk& risk = (*review->mutable_risks())[o.risk_id()];
-      risk.set_category(o.category());
-      *risk.mutable_description() = o.description();
-      *risk.mutable_related_recommendations() = o.related_recommendations();
-      risk.set_raised_by(e.actor().agency_id());
+      v1::ProjectedRisk& risk = (*review->mutable_risks())[Key(e.risk_id)];
+      risk.set_category(static_cast<v1::RiskCategory>(e.kind));
+      SetFrom(e.text, risk.mutable_description());
+      SetInts(e.related_recommendations,
+              risk.mutable_related_recommendations());
+      risk.set_raised_by(e.actor_agency_id.data(), e.actor_agency_id.size());
       break;
     }
-    case v1::DomainEvent::kRiskResolved: {
-      const v1::RiskResolved& o = e.risk_resolved();
-      v1::ProjectedReview* review = FindReview(state, o.review_id());
+    case D::kRiskResolved: {
+      v1::ProjectedReview* review = FindReview(state, e.review_id);
       if (review == nullptr) break;
-      auto risk = review->mutable_risks()->find(o.risk_id());
+      auto risk = review->mutable_risks()->find(Key(e.risk_id));
       if (risk != review->mutable_risks()->end()) {
         risk->second.set_resolved(true);
       }
@@ -253,95 +295,85 @@ void ApplyReview(const v1::DomainEvent& e, uint64_t position,
   }
 }
 
-void ApplyRecommendation(const v1::DomainEvent& e, uint64_t position,
+void ApplyRecommendation(const FoldEvent& e, uint64_t position,
                          v1::ProjectionState* state) {
-  switch (e.payload_case()) {
-    case v1::DomainEvent::kRecommendationIssued: {
-      const v1::RecommendationIssued& o = e.recommendation_issued();
-      v1::ProjectedReview* review = FindReview(state, o.review_id());
+  using D = v1::DomainEvent;
+  switch (e.payload_case) {
+    case D::kRecommendationIssued: {
+      v1::ProjectedReview* review = FindReview(state, e.review_id);
       if (review == nullptr) break;
       v1::ProjectedRecommendation& rec =
-          (*review->mutable_recommendations())[o.number()];
-      rec.set_number(o.number());
-      rec.set_theme_id(o.theme_id());
-      rec.set_owning_agency_id(o.owning_agency_id());
-      *rec.mutable_contributing_agency_ids() = o.contributing_agency_ids();
-      *rec.mutable_text() = o.text();
-      rec.set_text_not_in_source(o.text_not_in_source());
+          (*review->mutable_recommendations())[e.number];
+      rec.set_number(e.number);
+      rec.set_theme_id(e.theme_id.data(), e.theme_id.size());
+      rec.set_owning_agency_id(e.owning_agency_id.data(),
+                               e.owning_agency_id.size());
+      rec.clear_contributing_agency_ids();
+      for (absl::string_view id : e.agency_ids) {
+        rec.add_contributing_agency_ids(id.data(), id.size());
+      }
+      SetFrom(e.text, rec.mutable_text());
+      rec.set_text_not_in_source(e.text_not_in_source);
       break;
     }
-    case v1::DomainEvent::kProgressUpdateSubmitted: {
-      const v1::ProgressUpdateSubmitted& o = e.progress_update_submitted();
+    case D::kProgressUpdateSubmitted: {
       v1::ProjectedRecommendation* rec =
-          FindRecommendation(state, o.review_id(), o.number());
+          FindRecommendation(state, e.review_id, e.number);
       if (rec == nullptr) break;
-      v1::ProjectedUpdate& u = (*rec->mutable_updates())[o.update_id()];
-      u.set_period(o.period());
-      u.set_occurred_micros(Micros(e.occurred_at()));
+      v1::ProjectedUpdate& u = (*rec->mutable_updates())[Key(e.update_id)];
+      u.set_period(e.period.data(), e.period.size());
+      u.set_occurred_micros(e.occurred_micros());
       u.set_position(position);
       break;
     }
-    case v1::DomainEvent::kProgressUpdateCorrected: {
-      const v1::ProgressUpdateCorrected& o = e.progress_update_corrected();
-      v1::ProjectedUpdate* u =
-          FindUpdate(state, o.review_id(), o.number(), o.update_id());
+    case D::kProgressUpdateCorrected: {
+      v1::ProjectedUpdate* u = FindUpdate(state, e);
       if (u != nullptr) u->add_corrected_by_positions(position);
       break;
     }
-    case v1::DomainEvent::kProgressUpdateWithdrawn: {
-      const v1::ProgressUpdateWithdrawn& o = e.progress_update_withdrawn();
-      v1::ProjectedUpdate* u =
-          FindUpdate(state, o.review_id(), o.number(), o.update_id());
+    case D::kProgressUpdateWithdrawn: {
+      v1::ProjectedUpdate* u = FindUpdate(state, e);
       if (u != nullptr) {
         u->set_withdrawn(true);
         u->add_corrected_by_positions(position);
       }
       break;
     }
-    case v1::DomainEvent::kRatingAssigned: {
-      const v1::RatingAssigned& o = e.rating_assigned();
+    case D::kRatingAssigned: {
       v1::ProjectedRecommendation* rec =
-          FindRecommendation(state, o.review_id(), o.number());
+          FindRecommendation(state, e.review_id, e.number);
       if (rec == nullptr) break;
-      v1::ProjectedRating& rating = (*rec->mutable_ratings())[o.period()];
-      rating.set_rating(o.rating());
+      v1::ProjectedRating& rating = (*rec->mutable_ratings())[Key(e.period)];
+      rating.set_rating(static_cast<v1::Rating>(e.kind));
       rating.set_position(position);
       break;
     }
-    case v1::DomainEvent::kMonitoringActivityRecorded: {
-      const v1::MonitoringActivityRecorded& o =
-          e.monitoring_activity_recorded();
+    case D::kMonitoringActivityRecorded: {
       v1::ProjectedRecommendation* rec =
-          FindRecommendation(state, o.review_id(), o.number());
+          FindRecommendation(state, e.review_id, e.number);
       if (rec == nullptr) break;
-      v1::ProjectedActivity& a = (*rec->mutable_activities())[o.activity_id()];
-      a.set_period(o.period());
-      a.set_due_on(o.due_on());
-      *a.mutable_description() = o.description();
+      v1::ProjectedActivity& a =
+          (*rec->mutable_activities())[Key(e.activity_id)];
+      a.set_period(e.period.data(), e.period.size());
+      a.set_due_on(e.date.data(), e.date.size());
+      SetFrom(e.text, a.mutable_description());
       break;
     }
-    case v1::DomainEvent::kMonitoringActivityCompleted: {
-      const v1::MonitoringActivityCompleted& o =
-          e.monitoring_activity_completed();
+    case D::kMonitoringActivityCompleted: {
       v1::ProjectedRecommendation* rec =
-          FindRecommendation(state, o.review_id(), o.number());
+          FindRecommendation(state, e.review_id, e.number);
       if (rec == nullptr) break;
-      auto a = rec->mutable_activities()->find(o.activity_id());
+      auto a = rec->mutable_activities()->find(Key(e.activity_id));
       if (a != rec->mutable_activities()->end()) a->second.set_completed(true);
       break;
     }
-    case v1::DomainEvent::kRecommendationClosed: {
-      const v1::RecommendationClosed& o = e.recommendation_closed();
+    case D::kRecommendationClosed:
+    case D::kRecommendationReopened: {
       v1::ProjectedRecommendation* rec =
-          FindRecommendation(state, o.review_id(), o.number());
-      if (rec != nullptr) rec->set_closed(true);
-      break;
-    }
-    case v1::DomainEvent::kRecommendationReopened: {
-      const v1::RecommendationReopened& o = e.recommendation_reopened();
-      v1::ProjectedRecommendation* rec =
-          FindRecommendation(state, o.review_id(), o.number());
-      if (rec != nullptr) rec->set_closed(false);
+          FindRecommendation(state, e.review_id, e.number);
+      if (rec != nullptr) {
+        rec->set_closed(e.payload_case == D::kRecommendationClosed);
+      }
       break;
     }
     default:
@@ -349,44 +381,51 @@ void ApplyRecommendation(const v1::DomainEvent& e, uint64_t position,
   }
 }
 
-void ApplyOther(const v1::DomainEvent& e, uint64_t position,
+void ApplyOther(const FoldEvent& e, uint64_t position,
                 v1::ProjectionState* state) {
-  switch (e.payload_case()) {
-    case v1::DomainEvent::kAgencyRegistered: {
-      const v1::AgencyRegistered& o = e.agency_registered();
-      v1::ProjectedAgency& a = (*state->mutable_agencies())[o.agency_id()];
-      a.set_kind(o.kind());
-      *a.mutable_name() = o.name();
+  using D = v1::DomainEvent;
+  switch (e.payload_case) {
+    case D::kAgencyRegistered: {
+      v1::ProjectedAgency& a = (*state->mutable_agencies())[Key(e.agency_id)];
+      a.set_kind(static_cast<v1::AgencyKind>(e.kind));
+      SetFrom(e.text, a.mutable_name());
       break;
     }
-    case v1::DomainEvent::kProgrammeRegistered: {
-      const v1::ProgrammeRegistered& o = e.programme_registered();
+    case D::kProgrammeRegistered: {
       v1::ProjectedProgramme& p =
-          (*state->mutable_programmes())[o.programme_id()];
-      p.set_programme_id(o.programme_id());
-      *p.mutable_name() = o.name();
-      p.set_owning_agency_id(o.owning_agency_id());
-      p.set_review_id(o.review_id());
-      *p.mutable_related_recommendations() = o.related_recommendations();
-      p.set_started_on(o.started_on());
+          (*state->mutable_programmes())[Key(e.programme_id)];
+      p.set_programme_id(e.programme_id.data(), e.programme_id.size());
+      SetFrom(e.text, p.mutable_name());
+      p.set_owning_agency_id(e.owning_agency_id.data(),
+                             e.owning_agency_id.size());
+      p.set_review_id(e.review_id.data(), e.review_id.size());
+      SetInts(e.related_recommendations, p.mutable_related_recommendations());
+      p.set_started_on(e.date.data(), e.date.size());
       break;
     }
-    case v1::DomainEvent::kPartnerReportSubmitted: {
-      const v1::PartnerReportSubmitted& o = e.partner_report_submitted();
-      auto p = state->mutable_programmes()->find(o.programme_id());
+    case D::kPartnerReportSubmitted: {
+      auto p = state->mutable_programmes()->find(Key(e.programme_id));
       if (p == state->mutable_programmes()->end()) break;
       v1::QuarterFigures* q = p->second.add_quarters();
-      q->set_quarter(o.quarter());
-      q->set_report_id(o.report_id());
-      *q->mutable_figures() = o.figures();
-      *q->mutable_narrative() = o.narrative();
-      *q->mutable_occurred_at() = e.occurred_at();
+      q->set_quarter(e.period.data(), e.period.size());
+      q->set_report_id(e.report_id.data(), e.report_id.size());
+      for (absl::string_view f : e.figures) SetFrom(f, q->add_figures());
+      for (absl::string_view t : e.narrative) SetFrom(t, q->add_narrative());
+      q->mutable_occurred_at()->set_seconds(e.occurred_seconds);
+      q->mutable_occurred_at()->set_nanos(e.occurred_nanos);
       q->set_position(position);
       break;
     }
     default:
       break;
   }
+}
+
+// Posts one event in a history (`v1::HistoryPostings` in the state, or a
+// HistoryBuilder's lists).
+void Post(v1::HistoryPostings* postings, uint64_t position, int64_t occurred) {
+  postings->add_positions(position);
+  postings->add_occurred_micros(occurred);
 }
 
 }  // namespace
@@ -470,76 +509,332 @@ std::string PersonHistoryKey(absl::string_view agency_id,
 }
 
 std::vector<std::string> HistoryKeysOf(const v1::DomainEvent& event) {
-  KeySet keys;
   if (event.has_access_recorded()) return {};
-  if (event.payload_case() != v1::DomainEvent::PAYLOAD_NOT_SET) {
-    CollectKeys(event, &keys);
-  } else {
-    keys.Agency(event.actor().agency_id());
-    keys.Person(event.actor().agency_id(), event.actor().person());
-  }
+  std::string bytes;
+  event.SerializeToString(&bytes);
+  FoldEvent decoded;
+  if (!DecodeFoldEvent(bytes, &decoded)) return {};
+  KeySet keys;
+  CollectKeys(decoded, &keys);
   return keys.ToVector();
 }
 
-// Keys that the event alone does not name but the state knows: a risk's
-// resolution concerns the recommendations the risk named; a partner's
-// report, its programme's review and recommendations.
-void AddKeysFromState(const v1::DomainEvent& e,
-                      const v1::ProjectionState& state, KeySet* keys) {
-  if (e.has_risk_resolved()) {
-    const v1::RiskResolved& o = e.risk_resolved();
-    auto review = state.reviews().find(o.review_id());
-    if (review == state.reviews().end()) return;
-    auto risk = review->second.risks().find(o.risk_id());
-    if (risk == review->second.risks().end()) return;
-    keys->Recommendations(o.review_id(),
-                          risk->second.related_recommendations());
-  } else if (e.has_partner_report_submitted()) {
-    auto p =
-        state.programmes().find(e.partner_report_submitted().programme_id());
-    if (p == state.programmes().end()) return;
-    keys->Review(p->second.review_id());
-    keys->Agency(p->second.owning_agency_id());
-    keys->Recommendations(p->second.review_id(),
-                          p->second.related_recommendations());
-  }
+void ApplyModels(const FoldEvent& event, eventstore::Position position,
+                 v1::ProjectionState* state) {
+  ApplyOther(event, position, state);
+  ApplyReview(event, position, state);
+  ApplyRecommendation(event, position, state);
+  state->set_position(position);
 }
 
-void Apply(const v1::DomainEvent& event, eventstore::Position position,
-           v1::ProjectionState* state) {
+void ApplyFold(const FoldEvent& event, eventstore::Position position,
+               v1::ProjectionState* state) {
   // The access log is about readers, not about the review: no read model
   // holds it, and no history shows it (auditors list it apart).
-  if (event.has_access_recorded()) {
+  if (event.payload_case == v1::DomainEvent::kAccessRecorded) {
     state->set_position(position);
     return;
   }
-  // One key set per thread, reused from event to event.
+  // One key set per thread, reused from event to event. The keys are
+  // taken before the event changes the state, as a HistoryBuilder does.
   thread_local KeySet keys;
-  keys.Clear();
-  CollectKeys(event, &keys);
+  const size_t named = CollectAllKeys(event, StateKnown(*state), &keys);
+  ApplyModels(event, position, state);
+  const int64_t occurred = event.occurred_micros();
+  auto* history = state->mutable_history();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Post(&(*history)[keys[i]], position, occurred);
+  }
   // Sensitive events are posted under the keys the event names itself:
   // what the subject's own streams hold (a partner's sensitive report is
   // under its agency, not under the review its programme serves, whose
   // board is not folded from programme streams).
-  const size_t named = keys.size();
-  AddKeysFromState(event, *state, &keys);
-  ApplyOther(event, position, state);
-  ApplyReview(event, position, state);
-  ApplyRecommendation(event, position, state);
-  const int64_t occurred = Micros(event.occurred_at());
-  auto* history = state->mutable_history();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    v1::HistoryPostings& postings = (*history)[keys[i]];
-    postings.add_positions(position);
-    postings.add_occurred_micros(occurred);
-  }
-  if (event.classification() != v1::CLASSIFICATION_OFFICIAL) {
+  if (!event.official()) {
     auto* sensitive = state->mutable_sensitive();
     for (size_t i = 0; i < named; ++i) {
       (*sensitive)[keys[i]].add_positions(position);
     }
   }
-  state->set_position(position);
+}
+
+void Apply(const v1::DomainEvent& event, eventstore::Position position,
+           v1::ProjectionState* state) {
+  // The fold reads events as the log stores them: serialized, then
+  // decoded (a query folds a few hundred; a rebuild decodes the stored
+  // bytes directly).
+  thread_local std::string bytes;
+  thread_local FoldEvent decoded;
+  bytes.clear();
+  event.SerializeToString(&bytes);
+  if (!DecodeFoldEvent(bytes, &decoded)) {
+    state->set_position(position);
+    return;
+  }
+  ApplyFold(decoded, position, state);
+}
+
+// ------------------------------------------------------------ HistoryBuilder
+
+namespace {
+
+// A history key as a HistoryBuilder collects it: by kind and the ids it is
+// built of (KeyString gives the string), without building the string for
+// each event. The views point into the event or the builder's record.
+struct KeyRef {
+  enum Kind : uint8_t { kAgency, kPerson, kReview, kRecommendation };
+  Kind kind;
+  absl::string_view a;  // the agency or review id
+  absl::string_view b;  // the person
+  int32_t number;
+
+  bool operator==(const KeyRef& o) const {
+    return kind == o.kind && number == o.number && a == o.a && b == o.b;
+  }
+};
+
+std::string KeyString(const KeyRef& k) {
+  switch (k.kind) {
+    case KeyRef::kAgency:
+      return AgencyHistoryKey(k.a);
+    case KeyRef::kPerson:
+      return PersonHistoryKey(k.a, k.b);
+    case KeyRef::kReview:
+      return ReviewHistoryKey(k.a);
+    case KeyRef::kRecommendation:
+      return RecommendationHistoryKey(k.a, k.number);
+  }
+  return "";
+}
+
+// The same keys as KeySet, in the same order, with the same duplicates
+// dropped: two KeyRefs are equal exactly when their strings are (ids hold
+// no '/', so the kinds' strings cannot meet).
+class KeyRefs {
+ public:
+  void Clear() { refs_.clear(); }
+  size_t size() const { return refs_.size(); }
+  const KeyRef& operator[](size_t i) const { return refs_[i]; }
+
+  void Agency(absl::string_view agency_id) {
+    Add({KeyRef::kAgency, agency_id, {}, 0});
+  }
+  void Person(absl::string_view agency_id, absl::string_view person) {
+    Add({KeyRef::kPerson, agency_id, person, 0});
+  }
+  void Review(absl::string_view review_id) {
+    if (!review_id.empty()) Add({KeyRef::kReview, review_id, {}, 0});
+  }
+  void Recommendation(absl::string_view review_id, int32_t number) {
+    if (review_id.empty()) return;
+    Add({KeyRef::kRecommendation, review_id, {}, number});
+  }
+  template <typename Ints>
+  void Recommendations(absl::string_view review_id, const Ints& numbers) {
+    for (int32_t n : numbers) Recommendation(review_id, n);
+  }
+
+ private:
+  void Add(const KeyRef& key) {
+    for (const KeyRef& k : refs_) {
+      if (k == key) return;
+    }
+    refs_.push_back(key);
+  }
+  std::vector<KeyRef> refs_;
+};
+
+struct Postings {
+  std::vector<uint64_t> positions;
+  std::vector<int64_t> occurred_micros;
+
+  void Add(uint64_t position, int64_t occurred) {
+    positions.push_back(position);
+    occurred_micros.push_back(occurred);
+  }
+  void AppendTo(v1::HistoryPostings* to) const {
+    to->mutable_positions()->Reserve(to->positions_size() +
+                                     static_cast<int>(positions.size()));
+    to->mutable_positions()->Add(positions.begin(), positions.end());
+    to->mutable_occurred_micros()->Reserve(
+        to->occurred_micros_size() + static_cast<int>(occurred_micros.size()));
+    to->mutable_occurred_micros()->Add(occurred_micros.begin(),
+                                       occurred_micros.end());
+  }
+};
+
+}  // namespace
+
+// Postings are kept by the ids their keys are built of: an agency's with
+// its people's, a review's with its recommendations', found by short ids
+// and numbers rather than by hashing and comparing the keys' strings.
+struct HistoryBuilder::State {
+  struct Agency {
+    Postings own;
+    absl::flat_hash_map<std::string, Postings> people;
+  };
+  struct Review {
+    Postings own;
+    absl::flat_hash_map<int32_t, Postings> recommendations;
+  };
+  struct Programme {
+    std::string review_id;
+    std::string owning_agency_id;
+    std::vector<int32_t> related;
+  };
+
+  Part part = Part::kAll;
+  bool Posts(const KeyRef& k) const {
+    switch (part) {
+      case Part::kAll:
+        return true;
+      case Part::kAgencies:
+        return k.kind == KeyRef::kAgency || k.kind == KeyRef::kPerson;
+      case Part::kReviews:
+        return k.kind == KeyRef::kReview || k.kind == KeyRef::kRecommendation;
+    }
+    return true;
+  }
+
+  // What the keys of later events depend on, as the state would hold it.
+  absl::flat_hash_set<std::string> reviews_opened;
+  absl::flat_hash_map<std::string, std::vector<int32_t>> risks;
+  absl::flat_hash_map<std::string, Programme> programmes;
+  // What was posted.
+  absl::flat_hash_map<std::string, Agency> agencies;
+  absl::flat_hash_map<std::string, Review> reviews;
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> sensitive;
+
+  static std::string RiskKey(absl::string_view review_id,
+                             absl::string_view risk_id) {
+    // Ids hold no newline (validation.h), so the pair is unambiguous.
+    return absl::StrCat(review_id, "\n", risk_id);
+  }
+
+  template <typename Visit>
+  void ForRisk(absl::string_view review_id, absl::string_view risk_id,
+               Visit&& visit) const {
+    auto it = risks.find(RiskKey(review_id, risk_id));
+    if (it != risks.end()) visit(it->second);
+  }
+  template <typename Visit>
+  void ForProgramme(absl::string_view programme_id, Visit&& visit) const {
+    auto it = programmes.find(programme_id);
+    if (it != programmes.end()) {
+      visit(it->second.review_id, it->second.owning_agency_id,
+            it->second.related);
+    }
+  }
+
+  Postings& PostingsOf(const KeyRef& k) {
+    switch (k.kind) {
+      case KeyRef::kAgency:
+        return agencies[k.a].own;
+      case KeyRef::kPerson:
+        return agencies[k.a].people[k.b];
+      case KeyRef::kReview:
+        return reviews[k.a].own;
+      case KeyRef::kRecommendation:
+        break;
+    }
+    return reviews[k.a].recommendations[k.number];
+  }
+
+  // Follows what later keys depend on, after `e` is posted.
+  void Learn(const FoldEvent& e) {
+    using D = v1::DomainEvent;
+    switch (e.payload_case) {
+      case D::kReviewOpened:
+        reviews_opened.emplace(e.review_id);
+        break;
+      case D::kRiskRaised:
+        if (reviews_opened.contains(e.review_id)) {
+          risks[RiskKey(e.review_id, e.risk_id)] = e.related_recommendations;
+        }
+        break;
+      case D::kProgrammeRegistered: {
+        Programme& p = programmes[e.programme_id];
+        p.review_id = std::string(e.review_id);
+        p.owning_agency_id = std::string(e.owning_agency_id);
+        p.related = e.related_recommendations;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+};
+
+HistoryBuilder::HistoryBuilder(const v1::ProjectionState& base, Part part)
+    : state_(std::make_unique<State>()) {
+  state_->part = part;
+  for (const auto& [id, review] : base.reviews()) {
+    state_->reviews_opened.insert(id);
+    for (const auto& [risk_id, risk] : review.risks()) {
+      state_->risks[State::RiskKey(id, risk_id)].assign(
+          risk.related_recommendations().begin(),
+          risk.related_recommendations().end());
+    }
+  }
+  for (const auto& [id, p] : base.programmes()) {
+    State::Programme& mine = state_->programmes[id];
+    mine.review_id = p.review_id();
+    mine.owning_agency_id = p.owning_agency_id();
+    mine.related.assign(p.related_recommendations().begin(),
+                        p.related_recommendations().end());
+  }
+}
+
+HistoryBuilder::~HistoryBuilder() = default;
+
+void HistoryBuilder::Post(const FoldEvent& event,
+                          eventstore::Position position) {
+  if (event.payload_case == v1::DomainEvent::kAccessRecorded) return;
+  thread_local KeyRefs keys;
+  const size_t named = CollectAllKeys(event, *state_, &keys);
+  const int64_t occurred = event.occurred_micros();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (state_->Posts(keys[i])) {
+      state_->PostingsOf(keys[i]).Add(position, occurred);
+    }
+  }
+  if (!event.official()) {
+    for (size_t i = 0; i < named; ++i) {
+      if (state_->Posts(keys[i])) {
+        state_->sensitive[KeyString(keys[i])].push_back(position);
+      }
+    }
+  }
+  // Last: the keys may point into the record that learning changes.
+  state_->Learn(event);
+}
+
+void HistoryBuilder::MergeInto(v1::ProjectionState* state) {
+  auto* history = state->mutable_history();
+  for (const auto& [agency_id, agency] : state_->agencies) {
+    if (!agency.own.positions.empty()) {
+      agency.own.AppendTo(&(*history)[AgencyHistoryKey(agency_id)]);
+    }
+    for (const auto& [person, postings] : agency.people) {
+      postings.AppendTo(&(*history)[PersonHistoryKey(agency_id, person)]);
+    }
+  }
+  for (const auto& [review_id, review] : state_->reviews) {
+    if (!review.own.positions.empty()) {
+      review.own.AppendTo(&(*history)[ReviewHistoryKey(review_id)]);
+    }
+    for (const auto& [number, postings] : review.recommendations) {
+      postings.AppendTo(
+          &(*history)[RecommendationHistoryKey(review_id, number)]);
+    }
+  }
+  auto* sensitive = state->mutable_sensitive();
+  for (const auto& [key, positions] : state_->sensitive) {
+    (*sensitive)[key].mutable_positions()->Add(positions.begin(),
+                                               positions.end());
+  }
+  state_->agencies.clear();
+  state_->reviews.clear();
+  state_->sensitive.clear();
 }
 
 namespace {

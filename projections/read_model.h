@@ -17,6 +17,7 @@
 #define OVERSIGHT_PROJECTIONS_READ_MODEL_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "eventstore/types.h"
 #include "oversight/v1/domain.pb.h"
 #include "oversight/v1/projection_state.pb.h"
+#include "projections/fold_event.h"
 
 namespace oversight::projections {
 
@@ -76,13 +78,66 @@ std::vector<RecordedDomainEvent> SelectAsOf(
 // not hold (an update of a recommendation the fold never saw, as when a
 // filter left the issuing out) changes nothing but the position and the
 // history. An OFFICIAL-SENSITIVE event is also posted in the state's
-// `sensitive` postings, under the keys it names itself (HistoryKeysOf). An AccessRecorded event
-// changes nothing but the position: the access log is not a read model.
+// `sensitive` postings, under the keys it names itself (HistoryKeysOf). An
+// AccessRecorded event changes nothing but the position: the access log is not
+// a read model.
 void Apply(const RecordedDomainEvent& event, v1::ProjectionState* state);
-// The same for an event known by its payload and position alone (a
-// rebuild parses events into an arena and keeps no more).
+// The same for an event known by its payload and position alone.
 void Apply(const v1::DomainEvent& event, eventstore::Position position,
            v1::ProjectionState* state);
+// The same for an event decoded from its stored bytes (fold_event.h): what
+// Apply does, once the event is serialized and decoded.
+void ApplyFold(const FoldEvent& event, eventstore::Position position,
+               v1::ProjectionState* state);
+
+// A rebuild folds on two threads: the reading thread posts each event in
+// the history of agencies and people with a HistoryBuilder while the other
+// applies it to the rest of the state with ApplyModels and posts it in the
+// history of reviews and recommendations with a second one; MergeInto then
+// adds both. ApplyModels and the builders' MergeInto equal ApplyFold event
+// by event.
+//
+// Example:
+//   using Part = HistoryBuilder::Part;
+//   HistoryBuilder agencies(state, Part::kAgencies);  // state as it stands
+//   HistoryBuilder reviews(state, Part::kReviews);
+//   ... reading thread:  agencies.Post(e, position);
+//   ... folding thread:  ApplyModels(e, position, &state);
+//                        reviews.Post(e, position);
+//   ... both done:       agencies.MergeInto(&state);
+//                        reviews.MergeInto(&state);
+void ApplyModels(const FoldEvent& event, eventstore::Position position,
+                 v1::ProjectionState* state);
+
+// The history and sensitive postings of a run of events, gathered apart
+// from the state. It keeps its own record of what a posting's keys depend
+// on (which risks name which recommendations, which programme serves which
+// review), started from the state it is given and followed from the
+// events, so it needs nothing from the state while it runs.
+class HistoryBuilder {
+ public:
+  // Which keys it posts: all, or those of agencies and people, or those of
+  // reviews and recommendations. Two builders of the two parts post what
+  // one of kAll would; a rebuild runs one on each thread.
+  enum class Part { kAll, kAgencies, kReviews };
+
+  explicit HistoryBuilder(const v1::ProjectionState& base,
+                          Part part = Part::kAll);
+  ~HistoryBuilder();
+  HistoryBuilder(const HistoryBuilder&) = delete;
+  HistoryBuilder& operator=(const HistoryBuilder&) = delete;
+
+  // Events in log order, after the base state's position.
+  void Post(const FoldEvent& event, eventstore::Position position);
+  // Appends what was posted to `state`'s history and sensitive postings,
+  // and forgets it.
+  void MergeInto(v1::ProjectionState* state);
+
+ private:
+  // Its record of risks, programmes and postings (read_model.cc).
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Gives back the spare capacity of the history's lists, which grow by
 // doubling as events are posted (or parsed from a snapshot): after a

@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -9,8 +10,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "google/protobuf/arena.h"
 #include "projections/aggregates.h"
+#include "projections/fold_event.h"
 
 namespace oversight::services {
 namespace {
@@ -18,22 +19,21 @@ namespace {
 namespace es = ::oversight::eventstore;
 namespace pj = ::oversight::projections;
 
-// Events scanned per batch, and batches parsed ahead of the fold. Small
+// Events scanned per batch, and batches read ahead of the fold. Small
 // enough that a batch stays in the cache between the threads. Each batch
-// parses into its own arena, reset when the batch comes back: parsing
-// allocates by bumping a pointer and frees nothing event by event.
+// keeps its events' bytes in strings reused from batch to batch, and the
+// decoded events point into them: once the strings have grown to the
+// events' sizes, reading allocates nothing.
 constexpr size_t kBatchEvents = 256;
 constexpr size_t kBatchesAhead = 8;
 
-google::protobuf::ArenaOptions BatchArenaOptions() {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = 64 << 10;
-  options.max_block_size = 1 << 20;
-  return options;
-}
-
 struct Batch {
-  google::protobuf::Arena arena{BatchArenaOptions()};
+  Batch() : data(kBatchEvents), decoded(kBatchEvents) {
+    events.reserve(kBatchEvents);
+  }
+  std::vector<std::string> data;
+  std::vector<pj::FoldEvent> decoded;
+  size_t used = 0;
   std::vector<ScannedEvent> events;
   uint64_t through = 0;
 };
@@ -43,9 +43,7 @@ class Pipe {
  public:
   Pipe() {
     for (size_t i = 0; i < kBatchesAhead + 2; ++i) {
-      auto b = std::make_unique<Batch>();
-      b->events.reserve(kBatchEvents);
-      free_.push_back(std::move(b));
+      free_.push_back(std::make_unique<Batch>());
     }
   }
 
@@ -61,7 +59,7 @@ class Pipe {
     std::unique_ptr<Batch> b = std::move(free_.front());
     free_.pop_front();
     b->events.clear();
-    b->arena.Reset();
+    b->used = 0;
     b->through = 0;
     return b;
   }
@@ -114,35 +112,35 @@ class Pipe {
 
 absl::StatusOr<uint64_t> FoldLog(
     es::EventLog* log, uint64_t from,
+    absl::FunctionRef<void(absl::Span<const ScannedEvent>)> beside,
     absl::FunctionRef<void(absl::Span<const ScannedEvent>, uint64_t through)>
         fold) {
   Pipe pipe;
-  std::thread reader([log, from, &pipe] {
+  std::thread reader([log, from, beside, &pipe] {
     std::unique_ptr<Batch> batch = pipe.TakeFree();
-    size_t scanned = 0;
     absl::StatusOr<uint64_t> result =
         batch == nullptr
             ? absl::StatusOr<uint64_t>(absl::CancelledError())
             : log->Scan(from, [&](const es::RecordedEvent& e) -> absl::Status {
                 if (pj::IsDomainStream(e.stream)) {
-                  auto* event =
-                      google::protobuf::Arena::CreateMessage<v1::DomainEvent>(
-                          &batch->arena);
-                  if (event->ParseFromString(e.data) &&
-                      event->payload_case() !=
-                          v1::DomainEvent::PAYLOAD_NOT_SET) {
-                    batch->events.push_back({e.position, event});
+                  std::string& data = batch->data[batch->used];
+                  pj::FoldEvent& event = batch->decoded[batch->used];
+                  data.assign(e.data);
+                  if (pj::DecodeFoldEvent(data, &event) &&
+                      event.payload_case != v1::DomainEvent::PAYLOAD_NOT_SET) {
+                    batch->events.push_back({e.position, &event});
                   }
                 }
                 batch->through = e.position;
-                if (++scanned < kBatchEvents) return absl::OkStatus();
-                scanned = 0;
+                if (++batch->used < kBatchEvents) return absl::OkStatus();
+                beside(batch->events);
                 pipe.PutFull(std::move(batch));
                 batch = pipe.TakeFree();
                 if (batch == nullptr) return absl::CancelledError();
                 return absl::OkStatus();
               });
     if (batch != nullptr && batch->through != 0) {
+      beside(batch->events);
       pipe.PutFull(std::move(batch));
     }
     pipe.Finish(std::move(result));
@@ -154,6 +152,14 @@ absl::StatusOr<uint64_t> FoldLog(
   pipe.Quit();
   reader.join();
   return pipe.result();
+}
+
+absl::StatusOr<uint64_t> FoldLog(
+    es::EventLog* log, uint64_t from,
+    absl::FunctionRef<void(absl::Span<const ScannedEvent>, uint64_t through)>
+        fold) {
+  return FoldLog(
+      log, from, [](absl::Span<const ScannedEvent>) {}, fold);
 }
 
 }  // namespace oversight::services

@@ -1,10 +1,12 @@
 #include "services/projection_host.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
+#include "projections/aggregates.h"
 #include "projections/read_model.h"
 #include "services/log_fold.h"
 
@@ -101,17 +103,42 @@ absl::Status ProjectionHost::LoadOrRebuild() {
 
 absl::Status ProjectionHost::CatchUpByScan() {
   const uint64_t from = position() + 1;
-  absl::StatusOr<uint64_t> scanned =
-      FoldLog(log_, from,
-              [this](absl::Span<const ScannedEvent> events, uint64_t through) {
-                absl::MutexLock lock(&state_mu_);
-                for (const ScannedEvent& e : events) {
-                  pj::Apply(*e.event, e.position, &state_);
-                }
-                // Events of other streams move the position too.
-                if (through > state_.position()) state_.set_position(through);
-                position_.store(state_.position(), std::memory_order_release);
-              });
+  // The reading thread posts the history of agencies and people; this one
+  // folds the rest and posts the history of reviews and recommendations
+  // (read_model.h). The history joins the state when the scan ends.
+  // Nothing reads the state before Start returns.
+  using Part = pj::HistoryBuilder::Part;
+  std::optional<pj::HistoryBuilder> agencies;
+  std::optional<pj::HistoryBuilder> reviews;
+  {
+    absl::MutexLock lock(&state_mu_);
+    agencies.emplace(state_, Part::kAgencies);
+    reviews.emplace(state_, Part::kReviews);
+  }
+  absl::StatusOr<uint64_t> scanned = FoldLog(
+      log_, from,
+      [&agencies](absl::Span<const ScannedEvent> events) {
+        for (const ScannedEvent& e : events) {
+          agencies->Post(*e.event, e.position);
+        }
+      },
+      [this, &reviews](absl::Span<const ScannedEvent> events,
+                       uint64_t through) {
+        absl::MutexLock lock(&state_mu_);
+        for (const ScannedEvent& e : events) {
+          pj::ApplyModels(*e.event, e.position, &state_);
+          reviews->Post(*e.event, e.position);
+        }
+        // Events of other streams move the position too.
+        if (through > state_.position()) state_.set_position(through);
+        position_.store(state_.position(), std::memory_order_release);
+      });
+  {
+    // Batches folded before an error stay folded, with their history.
+    absl::MutexLock lock(&state_mu_);
+    agencies->MergeInto(&state_);
+    reviews->MergeInto(&state_);
+  }
   if (!scanned.ok()) return scanned.status();
   if (*scanned >= from) start_info_.events_applied += *scanned - from + 1;
   return absl::OkStatus();
@@ -135,10 +162,15 @@ absl::StatusOr<ProjectionHost::Applied> ProjectionHost::ApplyAvailable(
     // first, then folding it, measured twice as slow (the parsed events
     // fall out of the cache before they are folded). Readers wait for one
     // batch at most.
+    // Decoded as a rebuild decodes them (fold_event.h), so that the live
+    // state and a rebuild take the same events.
+    pj::FoldEvent decoded;
     absl::MutexLock lock(&state_mu_);
     for (const es::SharedEvent& e : batch->events) {
-      if (std::optional<pj::RecordedDomainEvent> d = pj::ToDomainEvent(*e)) {
-        pj::Apply(*d, &state_);
+      if (pj::IsDomainStream(e->stream) &&
+          pj::DecodeFoldEvent(e->data, &decoded) &&
+          decoded.payload_case != v1::DomainEvent::PAYLOAD_NOT_SET) {
+        pj::ApplyFold(decoded, e->position, &state_);
       }
     }
     // Events of other streams move the position too.

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -75,19 +76,35 @@ TEST_F(LogFoldTest, HandsOverEveryDomainEventOnceInOrder) {
     }
   }
   std::vector<uint64_t> seen;
+  std::vector<uint64_t> seen_beside;
   std::vector<uint64_t> throughs;
-  absl::StatusOr<uint64_t> last =
-      FoldLog(store_.get(), 1,
-              [&](absl::Span<const ScannedEvent> events, uint64_t through) {
-                for (const ScannedEvent& e : events) {
-                  seen.push_back(e.position);
-                  EXPECT_TRUE(e.event->has_reporting_period_opened());
-                }
-                throughs.push_back(through);
-              });
+  const std::thread::id caller = std::this_thread::get_id();
+  absl::StatusOr<uint64_t> last = FoldLog(
+      store_.get(), 1,
+      [&](absl::Span<const ScannedEvent> events) {
+        // On the reading thread, each batch before the fold sees it.
+        EXPECT_NE(std::this_thread::get_id(), caller);
+        for (const ScannedEvent& e : events) {
+          seen_beside.push_back(e.position);
+        }
+      },
+      [&](absl::Span<const ScannedEvent> events, uint64_t through) {
+        EXPECT_EQ(std::this_thread::get_id(), caller);
+        for (const ScannedEvent& e : events) {
+          seen.push_back(e.position);
+          EXPECT_EQ(e.event->payload_case,
+                    v1::DomainEvent::kReportingPeriodOpened);
+          const int n = static_cast<int>(e.position);
+          EXPECT_EQ(e.event->period,
+                    absl::StrCat(2000 + n / 12, "-", n % 12 < 9 ? "0" : "",
+                                 n % 12 + 1));
+        }
+        throughs.push_back(through);
+      });
   ASSERT_TRUE(last.ok()) << last.status();
   EXPECT_EQ(*last, 1000u);
   EXPECT_EQ(seen, domain_positions);
+  EXPECT_EQ(seen_beside, domain_positions);
   ASSERT_FALSE(throughs.empty());
   EXPECT_EQ(throughs.back(), 1000u);
   for (size_t i = 1; i < throughs.size(); ++i) {
@@ -121,12 +138,13 @@ TEST_F(LogFoldTest, FoldsTheSameStateAsAPlainFold) {
     if (page->end_reached) break;
     from = page->next;
   }
+  // On one thread, event by event.
   v1::ProjectionState folded;
   absl::StatusOr<uint64_t> last =
       FoldLog(store_.get(), 1,
               [&](absl::Span<const ScannedEvent> events, uint64_t through) {
                 for (const ScannedEvent& e : events) {
-                  pj::Apply(*e.event, e.position, &folded);
+                  pj::ApplyFold(*e.event, e.position, &folded);
                 }
                 folded.set_position(through);
               });
@@ -135,6 +153,32 @@ TEST_F(LogFoldTest, FoldsTheSameStateAsAPlainFold) {
   EXPECT_GT(folded.history_size(), 0);
   EXPECT_TRUE(
       google::protobuf::util::MessageDifferencer::Equals(folded, plain));
+
+  // As the host rebuilds: the history of agencies and people posted
+  // beside, on the reading thread, that of reviews and recommendations
+  // with the fold, both merged at the end.
+  using Part = pj::HistoryBuilder::Part;
+  v1::ProjectionState split;
+  pj::HistoryBuilder agencies(split, Part::kAgencies);
+  pj::HistoryBuilder reviews(split, Part::kReviews);
+  last = FoldLog(
+      store_.get(), 1,
+      [&](absl::Span<const ScannedEvent> events) {
+        for (const ScannedEvent& e : events) {
+          agencies.Post(*e.event, e.position);
+        }
+      },
+      [&](absl::Span<const ScannedEvent> events, uint64_t through) {
+        for (const ScannedEvent& e : events) {
+          pj::ApplyModels(*e.event, e.position, &split);
+          reviews.Post(*e.event, e.position);
+        }
+        split.set_position(through);
+      });
+  ASSERT_TRUE(last.ok()) << last.status();
+  agencies.MergeInto(&split);
+  reviews.MergeInto(&split);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(split, plain));
 }
 
 TEST_F(LogFoldTest, FromPastTheHeadFoldsNothing) {
