@@ -15,6 +15,7 @@
 #include "eventstore/limits.h"
 #include "eventstore/rocks_layout.h"
 #include "eventstore/rocks_status.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
@@ -53,6 +54,10 @@ absl::Status RocksEventStore::OpenDb() {
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
 
+  const std::vector<rocksdb::CompressionType> supported =
+      rocksdb::GetSupportedCompressions();
+  const bool lz4 = std::find(supported.begin(), supported.end(),
+                             rocksdb::kLZ4Compression) != supported.end();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (absl::string_view name : kColumnFamilyNames) {
     rocksdb::ColumnFamilyOptions cf_options;
@@ -62,7 +67,16 @@ absl::Status RocksEventStore::OpenDb() {
     // that exist only in the memtable or not at all: bloom filters keep
     // those from touching data blocks.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    if (name == ColumnFamilyName(ColumnFamily::kLog)) {
+      // A rebuild of the read models reads the whole log in order: larger
+      // blocks mean fewer block reads, checksums and cache look-ups per
+      // event (docs/benchmarks.md).
+      table.block_size = 16 << 10;
+    }
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // LZ4 decompresses about twice as fast as snappy, RocksDB's default,
+    // for a similar size; files written with snappy stay readable.
+    if (lz4) cf_options.compression = rocksdb::kLZ4Compression;
     // The writer looks up every new event id before appending it, and
     // almost all are absent: a memtable bloom filter answers those without
     // a skip-list search.
