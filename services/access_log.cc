@@ -18,6 +18,7 @@
 #include "projections/status_macros.h"
 #include "projections/validation.h"
 #include "services/digest.h"
+#include "services/query_support.h"
 
 namespace oversight::services {
 
@@ -136,16 +137,6 @@ void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
   }
   out->set_seconds(seconds);
   out->set_nanos(static_cast<int32_t>(rest * 1000));
-}
-
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
-
-// Timestamp.proto's range: 0001-01-01 to 9999-12-31, nanos in [0, 1e9).
-bool ValidTimestamp(const google::protobuf::Timestamp& t) {
-  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 &&
-         t.nanos() >= 0 && t.nanos() <= 999999999;
 }
 
 // A failed append, as Record reports it.
@@ -383,17 +374,11 @@ absl::Status ListAccessLog(es::EventLog* log, const PageTokens& tokens,
   }
   AccessFilter filter{&request};
   if (request.has_from()) {
-    if (!ValidTimestamp(request.from())) {
-      return pj::InvalidArgument(pj::kReasonInvalidTimestamp,
-                                 "from is not a valid timestamp");
-    }
+    RETURN_IF_ERROR(CheckTimestamp("from", request.from()));
     filter.from = Micros(request.from());
   }
   if (request.has_to()) {
-    if (!ValidTimestamp(request.to())) {
-      return pj::InvalidArgument(pj::kReasonInvalidTimestamp,
-                                 "to is not a valid timestamp");
-    }
+    RETURN_IF_ERROR(CheckTimestamp("to", request.to()));
     filter.to = Micros(request.to());
   }
   if (filter.from > filter.to) {

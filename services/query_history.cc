@@ -12,6 +12,7 @@
 #include "projections/domain_errors.h"
 #include "projections/need_to_know.h"
 #include "projections/read_model.h"
+#include "projections/status_macros.h"
 #include "projections/validation.h"
 #include "services/query_service.h"
 
@@ -25,10 +26,6 @@ namespace {
 // Candidates examined per page, at most: a page with a selective event
 // type filter may come back short, with a token to go on.
 constexpr size_t kMaxScan = 4096;
-
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
 
 struct Candidate {
   uint64_t position;
@@ -126,6 +123,12 @@ absl::Status QueryService::History(const Reading& reading,
       request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   absl::StatusOr<std::vector<std::string>> keys = HistoryKeys(request);
   if (!keys.ok()) return keys.status();
+  if (request.has_occurred_from()) {
+    RETURN_IF_ERROR(CheckTimestamp("occurred_from", request.occurred_from()));
+  }
+  if (request.has_occurred_to()) {
+    RETURN_IF_ERROR(CheckTimestamp("occurred_to", request.occurred_to()));
+  }
   absl::StatusOr<pj::AsOfFilter> filter = ParseAsOf(
       request.as_of(), host_->position(), log_->Head().position, clock_());
   if (!filter.ok()) return filter.status();

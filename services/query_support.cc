@@ -13,6 +13,7 @@
 #include "eventstore/record_format.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/domain_errors.h"
 
 namespace oversight::services {
 
@@ -38,6 +39,24 @@ constexpr size_t kDigestBytes = 16;
 constexpr size_t kTokenBytes = 8 + 8 + kDigestBytes + 16;
 
 }  // namespace
+
+absl::Status CheckTimestamp(absl::string_view field,
+                            const google::protobuf::Timestamp& t) {
+  if (t.seconds() >= -62135596800 && t.seconds() <= 253402300799 &&
+      t.nanos() >= 0 && t.nanos() <= 999999999) {
+    return absl::OkStatus();
+  }
+  return pj::InvalidArgument(
+      pj::kReasonInvalidTimestamp,
+      absl::StrCat(field, " is not a valid timestamp (seconds ", t.seconds(),
+                   ", nanos ", t.nanos(),
+                   "): it must lie in 0001-01-01 to 9999-12-31 with nanos "
+                   "0 to 999,999,999"));
+}
+
+int64_t Micros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
 
 absl::StatusOr<std::vector<pj::RecordedDomainEvent>> ReadStreams(
     es::EventLog* log, const std::vector<std::string>& streams,

@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "oversight/v1/queries.pb.h"
 #include "projections/query_scope.h"
 #include "projections/read_model.h"
@@ -29,6 +31,17 @@ using projections::IsPast;
 using projections::kReasonAsOfInFuture;
 using projections::ParseAsOf;
 using projections::ReflectsOf;
+
+// OK when `t` is within Timestamp.proto's range (0001-01-01 to
+// 9999-12-31, nanos 0 to 999,999,999); INVALID_ARGUMENT
+// (INVALID_TIMESTAMP), naming `field`, otherwise. The check of every time
+// bound a query takes (ListHistory's occurred_from/to, ListAccessLog's
+// from/to).
+[[nodiscard]] absl::Status CheckTimestamp(absl::string_view field,
+                                          const google::protobuf::Timestamp& t);
+
+// Unix microseconds of `t` (checked by CheckTimestamp first).
+int64_t Micros(const google::protobuf::Timestamp& t);
 
 // The domain events of `streams` that a view as at `filter` takes
 // (projections::SelectAsOf), merged in log order. Streams that do not

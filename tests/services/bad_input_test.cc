@@ -683,9 +683,6 @@ std::vector<Rpc> CommandRpcs() {
 //    answer INVALID_ARGUMENT / MALFORMED_REQUEST, as these should.
 //  - EventStore.AppendStream: such a request ends the stream OK (gRPC ends
 //    the reading side), with no answer for the append.
-//  - Queries.ListHistory: occurred_from / occurred_to with nanos outside
-//    0..999,999,999 are taken, not refused INVALID_TIMESTAMP as
-//    ListAccessLog refuses its from / to.
 
 // A page token the server issued (ListHistory of review "r", page size 1),
 // filled in before the rows run.
@@ -821,7 +818,19 @@ std::vector<Rpc> QueryRpcs() {
                        IssuedTokenThen([](std::string t) {
                          return t.substr(0, t.size() - 4);
                        }),
-                       Code::INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")}})),
+                       Code::INVALID_ARGUMENT, "INVALID_PAGE_TOKEN"),
+                   Row("occurred_from negative nanos",
+                       Time("occurred_from", 1700000000, -1),
+                       Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP"),
+                   Row("occurred_to nanos 1,000,000,000",
+                       Time("occurred_to", 1700000000, 1000000000),
+                       Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP"),
+                   Row("occurred_to past year 9999",
+                       Time("occurred_to", 253402300800),
+                       Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP"),
+                   Row("occurred_from before year 1",
+                       Time("occurred_from", -62135596801),
+                       Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP")}})),
       Query(
           "FollowHistory", R"({"reviewId": "r"})",
           Join({{
