@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "eventstore/errors.h"
 #include "services/authorization.h"
+#include "services/raw_calls.h"
 #include "services/status_mapping.h"
 
 namespace oversight::services {
@@ -34,40 +35,38 @@ absl::Status ValidateBackupName(absl::string_view name) {
 }
 
 grpc::ServerUnaryReactor* AdminService::Backup(
-    grpc::CallbackServerContext* context, const v1::BackupRequest* request,
-    v1::BackupResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto finish = [reactor, context](const absl::Status& s) {
-    reactor->Finish(ToGrpcStatus(s, context));
-  };
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  auto* call = new RawUnaryCall<v1::BackupRequest, v1::BackupResponse>(
+      context, raw_response);
   if (absl::Status s =
           gate_->Admit(*context, RpcName<v1::Admin, v1::BackupRequest>())
               .status();
       !s.ok()) {
-    finish(s);
-    return reactor;
+    return call->Answer(s);
   }
+  if (!call->Parse(*raw_request)) return call;
+  const v1::BackupRequest* request = call->request();
   if (options_.backup_dir.empty() || !options_.backup) {
-    finish(eventstore::WithReason(
+    return call->Answer(eventstore::WithReason(
         absl::FailedPreconditionError(
             "this server takes no backups: start oversightd with "
             "--backup_dir=DIR"),
         kReasonBackupNotConfigured));
-    return reactor;
   }
   if (absl::Status s = ValidateBackupName(request->name()); !s.ok()) {
-    finish(s);
-    return reactor;
+    return call->Answer(s);
   }
   std::string dir = options_.backup_dir;
   if (dir.back() != '/') dir.push_back('/');
   dir += request->name();
-  executor_->Schedule([this, dir = std::move(dir), response, finish] {
+  executor_->Schedule([this, dir = std::move(dir), call] {
     absl::StatusOr<eventstore::BackupInfo> info = options_.backup(dir);
     if (!info.ok()) {
-      finish(info.status());
+      call->Answer(info.status());
       return;
     }
+    v1::BackupResponse* response = call->response();
     response->set_directory(info->dir);
     response->set_position(info->head.position);
     response->set_hash(info->head.hash.data(), info->head.hash.size());
@@ -75,9 +74,9 @@ grpc::ServerUnaryReactor* AdminService::Backup(
     response->mutable_recorded_at()->set_seconds(micros / 1000000);
     response->mutable_recorded_at()->set_nanos(
         static_cast<int32_t>(micros % 1000000 * 1000));
-    finish(absl::OkStatus());
+    call->Answer(absl::OkStatus());
   });
-  return reactor;
+  return call;
 }
 
 }  // namespace oversight::services

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "eventstore/backup.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "oversight/v1/admin.grpc.pb.h"
 #include "services/call_gate.h"
 #include "services/executor.h"
@@ -41,7 +42,11 @@ inline constexpr char kReasonInvalidBackupName[] = "INVALID_BACKUP_NAME";
 // INVALID_ARGUMENT (INVALID_BACKUP_NAME) otherwise.
 [[nodiscard]] absl::Status ValidateBackupName(absl::string_view name);
 
-class AdminService final : public v1::Admin::CallbackService {
+// The Admin service with every method taking raw bytes (raw_calls.h).
+using RawAdminService =
+    v1::Admin::WithRawCallbackMethod_Backup<v1::Admin::Service>;
+
+class AdminService final : public RawAdminService {
  public:
   using BackupFunction = std::function<absl::StatusOr<eventstore::BackupInfo>(
       const std::string& dir)>;
@@ -60,8 +65,8 @@ class AdminService final : public v1::Admin::CallbackService {
       : options_(std::move(options)), executor_(executor), gate_(gate) {}
 
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
-                                   const v1::BackupRequest* request,
-                                   v1::BackupResponse* response) override;
+                                   const grpc::ByteBuffer* raw_request,
+                                   grpc::ByteBuffer* raw_response) override;
 
  private:
   const Options options_;

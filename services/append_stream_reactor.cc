@@ -17,33 +17,45 @@
 #include "absl/synchronization/mutex.h"
 #include "services/proto_convert.h"
 #include "services/raw_append_policy.h"
+#include "services/raw_calls.h"
 #include "services/status_mapping.h"
 
 namespace oversight::services {
 namespace {
 
 namespace es = ::oversight::eventstore;
-using Base =
-    grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>;
+using Base = grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
 
 class AppendStreamReactor final : public Base {
  public:
-  explicit AppendStreamReactor(es::EventLog* log)
+  AppendStreamReactor(es::EventLog* log, grpc::CallbackServerContext* context)
       : state_(std::make_shared<State>()) {
     state_->log = log;
+    state_->context = context;
     state_->reactor = this;
     Drive(state_);
   }
 
   void OnReadDone(bool ok) override {
+    // The read's buffer is ours until read_pending is cleared below.
     v1::AppendStreamRequest request;
+    absl::Status parsed;
+    if (ok) {
+      parsed = ParseRequest(state_->read_buffer, &request);
+      state_->read_buffer.Clear();
+    }
     {
       absl::MutexLock lock(&state_->mu);
       state_->read_pending = false;
       if (!ok) {
         state_->reads_done = true;  // Client closed its side (or failed).
+      } else if (!parsed.ok()) {
+        // No correlation id to answer it with: read no more, answer what
+        // came before, then end the call with this.
+        state_->reads_done = true;
+        state_->malformed = parsed;
+        ok = false;
       } else {
-        request = std::move(state_->read_buffer);
         ++state_->unanswered;
       }
     }
@@ -80,10 +92,11 @@ class AppendStreamReactor final : public Base {
  private:
   struct State {
     es::EventLog* log = nullptr;
+    grpc::CallbackServerContext* context = nullptr;
     absl::Mutex mu;
     AppendStreamReactor* reactor ABSL_GUARDED_BY(mu) = nullptr;
-    v1::AppendStreamRequest read_buffer;    // Owned by the pending read.
-    v1::AppendStreamResponse write_buffer;  // Owned by the pending write.
+    grpc::ByteBuffer read_buffer;   // Owned by the pending read.
+    grpc::ByteBuffer write_buffer;  // Owned by the pending write.
     std::deque<v1::AppendStreamResponse> outbox ABSL_GUARDED_BY(mu);
     // Appends read and not yet answered (in the log, in the outbox, or
     // being written).
@@ -93,6 +106,9 @@ class AppendStreamReactor final : public Base {
     bool writing ABSL_GUARDED_BY(mu) = false;
     bool cancelled ABSL_GUARDED_BY(mu) = false;
     bool finished ABSL_GUARDED_BY(mu) = false;
+    // Why reading stopped when a request could not be parsed
+    // (MALFORMED_REQUEST): the call's final status.
+    absl::Status malformed ABSL_GUARDED_BY(mu);
   };
 
   // Answers can no longer be delivered: drop those waiting.
@@ -152,7 +168,7 @@ class AppendStreamReactor final : public Base {
         if (state->finished || reactor == nullptr) return;
         if (!state->writing && !state->outbox.empty()) {
           state->writing = true;
-          state->write_buffer = std::move(state->outbox.front());
+          state->write_buffer = ToByteBuffer(state->outbox.front());
           state->outbox.pop_front();
           action = kWrite;
         } else if (!state->read_pending && !state->reads_done &&
@@ -165,10 +181,12 @@ class AppendStreamReactor final : public Base {
                    state->unanswered == 0) {
           state->finished = true;
           action = kFinish;
-          final_status = state->cancelled
-                             ? grpc::Status(grpc::StatusCode::CANCELLED,
-                                            "append stream cancelled")
-                             : grpc::Status::OK;
+          if (state->cancelled) {
+            final_status = grpc::Status(grpc::StatusCode::CANCELLED,
+                                        "append stream cancelled");
+          } else {
+            final_status = ToGrpcStatus(state->malformed, state->context);
+          }
         }
       }
       switch (action) {
@@ -192,9 +210,10 @@ class AppendStreamReactor final : public Base {
 
 }  // namespace
 
-grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>*
-NewAppendStreamReactor(es::EventLog* log) {
-  return new AppendStreamReactor(log);
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+NewAppendStreamReactor(es::EventLog* log,
+                       grpc::CallbackServerContext* context) {
+  return new AppendStreamReactor(log, context);
 }
 
 }  // namespace oversight::services

@@ -12,6 +12,7 @@
 #include "services/digest.h"
 #include "services/keyed_sequencer.h"
 #include "services/log_event_source.h"
+#include "services/raw_calls.h"
 #include "services/status_mapping.h"
 
 namespace oversight::services {
@@ -36,29 +37,6 @@ void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
   }
   out->set_seconds(seconds);
   out->set_nanos(static_cast<int32_t>(rest * 1000));
-}
-
-// Parses the raw request. Protobuf refuses a string field that is not
-// valid UTF-8 along with anything that is not a message of this type.
-absl::Status ParseRequest(const grpc::ByteBuffer& raw,
-                          google::protobuf::Message* out) {
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  const bool dumped = raw.Dump(&slices).ok();
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  if (!dumped || !out->ParseFromString(bytes)) {
-    return es::WithReason(
-        absl::InvalidArgumentError(absl::StrCat(
-            "the request is not a valid ", out->GetDescriptor()->full_name(),
-            ": a text field is not valid UTF-8, or the bytes are malformed")),
-        pj::kReasonMalformedRequest);
-  }
-  // Fields this server does not know would otherwise be copied, unchecked,
-  // into the permanent log with the fact they came with.
-  out->DiscardUnknownFields();
-  return absl::OkStatus();
 }
 
 // What a command's response holds beyond its CommandResult, taken from

@@ -71,10 +71,11 @@ absl::StatusOr<uint64_t> RecordConsultation(
   return access_log.Record(reading.caller, std::move(access));
 }
 
-// Finishes `reactor` with `status`, mapping it at the edge.
-void Finish(grpc::ServerUnaryReactor* reactor,
-            grpc::CallbackServerContext* context, const absl::Status& status) {
-  reactor->Finish(ToGrpcStatus(status, context));
+// Finishes `reactor` with `status`, mapping it at the edge, and with its
+// response when OK.
+void Finish(RawUnaryReactor* reactor, grpc::CallbackServerContext* context,
+            const absl::Status& status) {
+  reactor->Answer(status);
 }
 
 // ------------------------------------------------------------- Subscribe
@@ -84,7 +85,7 @@ void Finish(grpc::ServerUnaryReactor* reactor,
 // executor and never twice at once; gRPC callbacks only record what
 // happened and schedule the pump.
 class SubscribeReactor final
-    : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+    : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(std::unique_ptr<es::Subscription> subscription,
                    Executor* executor, grpc::CallbackServerContext* context,
@@ -138,7 +139,7 @@ class SubscribeReactor final
     // Pump-only state (the pump never runs concurrently with itself).
     std::unique_ptr<es::Subscription> subscription;
     std::deque<v1::SubscribeResponse> outbox;
-    v1::SubscribeResponse in_flight;
+    grpc::ByteBuffer in_flight;  // the write in flight, serialised
     Executor* executor = nullptr;
     grpc::CallbackServerContext* context = nullptr;
     Reading reading;
@@ -248,7 +249,7 @@ class SubscribeReactor final
         return;
       }
     }
-    state->in_flight = std::move(state->outbox.front());
+    state->in_flight = ToByteBuffer(state->outbox.front());
     state->outbox.pop_front();
     // No buffer hint, though more may be queued: a hinted write need not
     // complete until a later write flushes it, and the pump issues the
@@ -268,7 +269,7 @@ class SubscribeReactor final
 // A Subscribe refused before it starts (by the gate, or a malformed
 // filter).
 class RefusedSubscription final
-    : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+    : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit RefusedSubscription(grpc::Status status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -276,8 +277,7 @@ class RefusedSubscription final
 
 // An AppendStream refused by the gate before it reads anything.
 class RefusedAppendStream final
-    : public grpc::ServerBidiReactor<v1::AppendStreamRequest,
-                                     v1::AppendStreamResponse> {
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   explicit RefusedAppendStream(grpc::Status status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -292,15 +292,19 @@ const std::string& Method() {
 }  // namespace
 
 grpc::ServerUnaryReactor* EventStoreService::Append(
-    grpc::CallbackServerContext* context, const v1::AppendRequest* request,
-    v1::AppendResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  auto* reactor = new RawUnaryCall<v1::AppendRequest, v1::AppendResponse>(
+      context, raw_response);
   if (absl::Status s =
           gate_->Admit(*context, Method<v1::AppendRequest>()).status();
       !s.ok()) {
     Finish(reactor, context, s);
     return reactor;
   }
+  if (!reactor->Parse(*raw_request)) return reactor;
+  const v1::AppendRequest* request = reactor->request();
+  v1::AppendResponse* response = reactor->response();
   absl::StatusOr<ParsedAppend> parsed = ParseRawAppend(*request);
   if (!parsed.ok()) {
     Finish(reactor, context, parsed.status());
@@ -314,31 +318,36 @@ grpc::ServerUnaryReactor* EventStoreService::Append(
           return;
         }
         ToProto(*result, response);
-        reactor->Finish(grpc::Status::OK);
+        reactor->Answer(absl::OkStatus());
       });
   return reactor;
 }
 
-grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 EventStoreService::AppendStream(grpc::CallbackServerContext* context) {
   if (absl::Status s =
           gate_->Admit(*context, Method<v1::AppendStreamRequest>()).status();
       !s.ok()) {
     return new RefusedAppendStream(ToGrpcStatus(s, context));
   }
-  return NewAppendStreamReactor(log_);
+  return NewAppendStreamReactor(log_, context);
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ReadStream(
-    grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request,
-    v1::ReadStreamResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  auto* reactor =
+      new RawUnaryCall<v1::ReadStreamRequest, v1::ReadStreamResponse>(
+          context, raw_response);
   absl::StatusOr<Reading> reading =
       AdmitReading(*gate_, *context, Method<v1::ReadStreamRequest>());
   if (!reading.ok()) {
     Finish(reactor, context, reading.status());
     return reactor;
   }
+  if (!reactor->Parse(*raw_request)) return reactor;
+  const v1::ReadStreamRequest* request = reactor->request();
+  v1::ReadStreamResponse* response = reactor->response();
   executor_->Schedule([this, reactor, context, request, response,
                        reading = *std::move(reading)] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
@@ -369,21 +378,25 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(
       }
       response->set_access_recorded_position(*recorded);
     }
-    reactor->Finish(grpc::Status::OK);
+    reactor->Answer(absl::OkStatus());
   });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ReadAll(
-    grpc::CallbackServerContext* context, const v1::ReadAllRequest* request,
-    v1::ReadAllResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  auto* reactor = new RawUnaryCall<v1::ReadAllRequest, v1::ReadAllResponse>(
+      context, raw_response);
   absl::StatusOr<Reading> reading =
       AdmitReading(*gate_, *context, Method<v1::ReadAllRequest>());
   if (!reading.ok()) {
     Finish(reactor, context, reading.status());
     return reactor;
   }
+  if (!reactor->Parse(*raw_request)) return reactor;
+  const v1::ReadAllRequest* request = reactor->request();
+  v1::ReadAllResponse* response = reactor->response();
   executor_->Schedule([this, reactor, context, request, response,
                        reading = *std::move(reading)] {
     absl::StatusOr<es::Direction> direction = FromProto(request->direction());
@@ -414,18 +427,23 @@ grpc::ServerUnaryReactor* EventStoreService::ReadAll(
       }
       response->set_access_recorded_position(*recorded);
     }
-    reactor->Finish(grpc::Status::OK);
+    reactor->Answer(absl::OkStatus());
   });
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   absl::StatusOr<Reading> reading =
       AdmitReading(*gate_, *context, Method<v1::SubscribeRequest>());
   if (!reading.ok()) {
     return new RefusedSubscription(ToGrpcStatus(reading.status(), context));
   }
+  v1::SubscribeRequest parsed;
+  if (absl::Status s = ParseRequest(*raw_request, &parsed); !s.ok()) {
+    return new RefusedSubscription(ToGrpcStatus(s, context));
+  }
+  const v1::SubscribeRequest* request = &parsed;
   const es::Position from =
       request->from_end() ? es::kFromEnd : request->from_position();
   es::EventFilter filter = FromProto(request->filter());
@@ -438,15 +456,18 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
 }
 
 grpc::ServerUnaryReactor* EventStoreService::GetHead(
-    grpc::CallbackServerContext* context, const v1::GetHeadRequest* request,
-    v1::GetHeadResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  auto* reactor = new RawUnaryCall<v1::GetHeadRequest, v1::GetHeadResponse>(
+      context, raw_response);
   if (absl::Status s =
           gate_->Admit(*context, Method<v1::GetHeadRequest>()).status();
       !s.ok()) {
     Finish(reactor, context, s);
     return reactor;
   }
+  if (!reactor->Parse(*raw_request)) return reactor;
+  v1::GetHeadResponse* response = reactor->response();
   const es::ChainHead head = log_->Head();
   response->set_position(head.position);
   response->set_hash(head.hash.data(), head.hash.size());
@@ -454,20 +475,25 @@ grpc::ServerUnaryReactor* EventStoreService::GetHead(
   response->mutable_recorded_at()->set_seconds(micros / 1000000);
   response->mutable_recorded_at()->set_nanos(
       static_cast<int32_t>(micros % 1000000 * 1000));
-  reactor->Finish(grpc::Status::OK);
+  reactor->Answer(absl::OkStatus());
   return reactor;
 }
 
 grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
-    grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
-    v1::VerifyChainResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  auto* reactor =
+      new RawUnaryCall<v1::VerifyChainRequest, v1::VerifyChainResponse>(
+          context, raw_response);
   if (absl::Status s =
           gate_->Admit(*context, Method<v1::VerifyChainRequest>()).status();
       !s.ok()) {
     Finish(reactor, context, s);
     return reactor;
   }
+  if (!reactor->Parse(*raw_request)) return reactor;
+  const v1::VerifyChainRequest* request = reactor->request();
+  v1::VerifyChainResponse* response = reactor->response();
   const es::Position head = log_->Head().position;
   const es::Position from =
       request->from_position() == 0 ? 1 : request->from_position();
@@ -483,7 +509,7 @@ grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
       response->set_to_position(result->to);
       response->set_head_hash(result->head_hash.data(),
                               result->head_hash.size());
-      reactor->Finish(grpc::Status::OK);
+      reactor->Answer(absl::OkStatus());
     });
     return reactor;
   }
@@ -500,13 +526,12 @@ grpc::ServerUnaryReactor* EventStoreService::VerifyChain(
 // the previous chunk checked, so the chunks together check exactly what one
 // pass would; between chunks the call can be cancelled (or its deadline
 // pass) and other work on the executor gets its turn.
-void EventStoreService::VerifyChunk(grpc::ServerUnaryReactor* reactor,
+void EventStoreService::VerifyChunk(RawUnaryReactor* reactor,
                                     grpc::CallbackServerContext* context,
                                     v1::VerifyChainResponse* response,
                                     es::Position chunk_from, es::Position to) {
   if (context->IsCancelled()) {
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::CANCELLED, "verification cancelled"));
+    reactor->AnswerCancelled("verification cancelled");
     return;
   }
   const es::Position chunk_to =
@@ -524,7 +549,7 @@ void EventStoreService::VerifyChunk(grpc::ServerUnaryReactor* reactor,
   }
   if (chunk_to == to) {
     response->set_head_hash(result->head_hash.data(), result->head_hash.size());
-    reactor->Finish(grpc::Status::OK);
+    reactor->Answer(absl::OkStatus());
     return;
   }
   executor_->Schedule([this, reactor, context, response, chunk_to, to] {

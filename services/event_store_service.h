@@ -29,10 +29,21 @@
 #include "services/access_log.h"
 #include "services/call_gate.h"
 #include "services/executor.h"
+#include "services/raw_calls.h"
 
 namespace oversight::services {
 
-class EventStoreService final : public v1::EventStore::CallbackService {
+// The EventStore service with every method taking raw bytes (raw_calls.h).
+using RawEventStoreService = v1::EventStore::WithRawCallbackMethod_Append<
+    v1::EventStore::WithRawCallbackMethod_AppendStream<
+        v1::EventStore::WithRawCallbackMethod_ReadStream<
+            v1::EventStore::WithRawCallbackMethod_ReadAll<
+                v1::EventStore::WithRawCallbackMethod_Subscribe<
+                    v1::EventStore::WithRawCallbackMethod_GetHead<
+                        v1::EventStore::WithRawCallbackMethod_VerifyChain<
+                            v1::EventStore::Service>>>>>>>;
+
+class EventStoreService final : public RawEventStoreService {
  public:
   // `log`, `executor` and `gate` must outlive the service and every call
   // on it. VerifyChain checks `verify_chunk` positions per executor task.
@@ -50,30 +61,28 @@ class EventStoreService final : public v1::EventStore::CallbackService {
                     })) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
-  grpc::ServerBidiReactor<v1::AppendStreamRequest, v1::AppendStreamResponse>*
-  AppendStream(grpc::CallbackServerContext* context) override;
-  grpc::ServerUnaryReactor* ReadStream(
-      grpc::CallbackServerContext* context,
-      const v1::ReadStreamRequest* request,
-      v1::ReadStreamResponse* response) override;
+                                   const grpc::ByteBuffer* raw_request,
+                                   grpc::ByteBuffer* raw_response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AppendStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* ReadStream(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* raw_request,
+                                       grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* ReadAll(grpc::CallbackServerContext* context,
-                                    const v1::ReadAllRequest* request,
-                                    v1::ReadAllResponse* response) override;
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+                                    const grpc::ByteBuffer* raw_request,
+                                    grpc::ByteBuffer* raw_response) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(
       grpc::CallbackServerContext* context,
-      const v1::SubscribeRequest* request) override;
+      const grpc::ByteBuffer* raw_request) override;
   grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext* context,
-                                    const v1::GetHeadRequest* request,
-                                    v1::GetHeadResponse* response) override;
+                                    const grpc::ByteBuffer* raw_request,
+                                    grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* VerifyChain(
-      grpc::CallbackServerContext* context,
-      const v1::VerifyChainRequest* request,
-      v1::VerifyChainResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
 
  private:
-  void VerifyChunk(grpc::ServerUnaryReactor* reactor,
+  void VerifyChunk(RawUnaryReactor* reactor,
                    grpc::CallbackServerContext* context,
                    v1::VerifyChainResponse* response,
                    eventstore::Position chunk_from, eventstore::Position to);

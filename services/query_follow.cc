@@ -21,6 +21,7 @@
 #include "eventstore/errors.h"
 #include "projections/domain_errors.h"
 #include "services/query_service.h"
+#include "services/raw_calls.h"
 #include "services/status_mapping.h"
 
 namespace oversight::services {
@@ -36,8 +37,7 @@ constexpr size_t kFollowBatch = 100;
 constexpr absl::Duration kWaitSlice = absl::Seconds(10);
 
 // A FollowHistory refused before its stream starts.
-class RefusedFollow final
-    : public grpc::ServerWriteReactor<v1::FollowHistoryResponse> {
+class RefusedFollow final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit RefusedFollow(grpc::Status status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -46,7 +46,7 @@ class RefusedFollow final
 }  // namespace
 
 class FollowHistoryReactor final
-    : public grpc::ServerWriteReactor<v1::FollowHistoryResponse> {
+    : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   FollowHistoryReactor(QueryService* service,
                        grpc::CallbackServerContext* context, Reading reading,
@@ -125,7 +125,7 @@ class FollowHistoryReactor final
     uint64_t start_head = 0;
     bool announced = false;  // the catching up message is queued
     std::deque<v1::FollowHistoryResponse> outbox;
-    v1::FollowHistoryResponse in_flight;
+    grpc::ByteBuffer in_flight;  // the write in flight, serialised
   };
 
   static void SchedulePump(const std::shared_ptr<State>& state) {
@@ -249,7 +249,7 @@ class FollowHistoryReactor final
         }
       }
     }
-    state->in_flight = std::move(state->outbox.front());
+    state->in_flight = ToByteBuffer(state->outbox.front());
     state->outbox.pop_front();
     // No buffer hint (see Subscribe's pump): the next write waits for this
     // one to complete, so a hinted write could hold the stream still.
@@ -306,13 +306,17 @@ class FollowHistoryReactor final
   std::shared_ptr<State> state_;
 };
 
-grpc::ServerWriteReactor<v1::FollowHistoryResponse>*
-QueryService::FollowHistory(grpc::CallbackServerContext* context,
-                            const v1::FollowHistoryRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* QueryService::FollowHistory(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   absl::StatusOr<Reading> reading = Admit<v1::FollowHistoryRequest>(*context);
   if (!reading.ok()) {
     return new RefusedFollow(ToGrpcStatus(reading.status(), context));
   }
+  v1::FollowHistoryRequest parsed;
+  if (absl::Status s = ParseRequest(*raw_request, &parsed); !s.ok()) {
+    return new RefusedFollow(ToGrpcStatus(s, context));
+  }
+  const v1::FollowHistoryRequest* request = &parsed;
   // ListHistory's filters, checked as ListHistory checks them.
   v1::ListHistoryRequest filters;
   filters.set_review_id(request->review_id());

@@ -3,7 +3,6 @@
 
 #include "services/query_report.h"
 
-
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -252,14 +251,14 @@ absl::Status QueryService::ReportContent(const Reading& reading,
 }
 
 grpc::ServerUnaryReactor* QueryService::GetReport(
-    grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
-    v1::GetReportResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::GetReportRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  return Run(context, request->min_position(),
-             [this, reading = *std::move(reading), request, response] {
-               return ReportContent(reading, *request, response);
-             });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::GetReportRequest, v1::GetReportResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading& reading, const v1::GetReportRequest& request,
+             v1::GetReportResponse* response) {
+        return ReportContent(reading, request, response);
+      });
 }
 
 // ------------------------------------------------------------ VerifyReport
@@ -346,14 +345,14 @@ absl::Status QueryService::ReportVerification(
 }
 
 grpc::ServerUnaryReactor* QueryService::VerifyReport(
-    grpc::CallbackServerContext* context,
-    const v1::VerifyReportRequest* request,
-    v1::VerifyReportResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::VerifyReportRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  return Run(context, request->min_position(), [this, request, response] {
-    return ReportVerification(*request, response);
-  });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::VerifyReportRequest, v1::VerifyReportResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading&, const v1::VerifyReportRequest& request,
+             v1::VerifyReportResponse* response) {
+        return ReportVerification(request, response);
+      });
 }
 
 }  // namespace oversight::services

@@ -74,36 +74,25 @@ QueryService::QueryService(es::EventLog* log, ProjectionHost* host,
       reports_(log, host),
       access_log_(log, clock_) {}
 
-grpc::ServerUnaryReactor* QueryService::Refuse(
-    grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status, context));
-  return reactor;
-}
-
-grpc::ServerUnaryReactor* QueryService::Run(
-    grpc::CallbackServerContext* context, uint64_t min_position,
-    std::function<absl::Status()> work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto run = [this, reactor, context, work = std::move(work)]() mutable {
-    executor_->Schedule([reactor, context, work = std::move(work)] {
-      reactor->Finish(ToGrpcStatus(work(), context));
-    });
+void QueryService::Run(RawUnaryReactor* call, uint64_t min_position,
+                       std::function<absl::Status()> work) {
+  auto run = [this, call, work = std::move(work)]() mutable {
+    executor_->Schedule(
+        [call, work = std::move(work)] { call->Answer(work()); });
   };
   if (min_position == 0) {
     run();
-    return reactor;
+    return;
   }
-  host_->WhenReached(min_position, WaitDeadline(*context),
-                     [reactor, context, run = std::move(run)](
-                         const absl::Status& reached) mutable {
-                       if (!reached.ok()) {
-                         reactor->Finish(ToGrpcStatus(reached, context));
-                         return;
-                       }
-                       run();
-                     });
-  return reactor;
+  host_->WhenReached(
+      min_position, WaitDeadline(*call->context()),
+      [call, run = std::move(run)](const absl::Status& reached) mutable {
+        if (!reached.ok()) {
+          call->Answer(reached);
+          return;
+        }
+        run();
+      });
 }
 
 std::vector<pj::RecordedDomainEvent> QueryService::ForReader(
@@ -289,15 +278,14 @@ absl::Status QueryService::StatusBoard(const Reading& reading,
 }
 
 grpc::ServerUnaryReactor* QueryService::GetStatusBoard(
-    grpc::CallbackServerContext* context,
-    const v1::GetStatusBoardRequest* request,
-    v1::GetStatusBoardResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::GetStatusBoardRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  return Run(context, request->min_position(),
-             [this, reading = *std::move(reading), request, response] {
-               return StatusBoard(reading, *request, response);
-             });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::GetStatusBoardRequest, v1::GetStatusBoardResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading& reading, const v1::GetStatusBoardRequest& request,
+             v1::GetStatusBoardResponse* response) {
+        return StatusBoard(reading, request, response);
+      });
 }
 
 // ---------------------------------------------------------- attention
@@ -356,15 +344,14 @@ absl::Status QueryService::Attention(const Reading& reading,
 }
 
 grpc::ServerUnaryReactor* QueryService::ListAttention(
-    grpc::CallbackServerContext* context,
-    const v1::ListAttentionRequest* request,
-    v1::ListAttentionResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::ListAttentionRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  return Run(context, request->min_position(),
-             [this, reading = *std::move(reading), request, response] {
-               return Attention(reading, *request, response);
-             });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::ListAttentionRequest, v1::ListAttentionResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading& reading, const v1::ListAttentionRequest& request,
+             v1::ListAttentionResponse* response) {
+        return Attention(reading, request, response);
+      });
 }
 
 // ------------------------------------------------------ one recommendation
@@ -414,16 +401,15 @@ absl::Status QueryService::Recommendation(
 }
 
 grpc::ServerUnaryReactor* QueryService::GetRecommendation(
-    grpc::CallbackServerContext* context,
-    const v1::GetRecommendationRequest* request,
-    v1::GetRecommendationResponse* response) {
-  absl::StatusOr<Reading> reading =
-      Admit<v1::GetRecommendationRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  return Run(context, request->min_position(),
-             [this, reading = *std::move(reading), request, response] {
-               return Recommendation(reading, *request, response);
-             });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::GetRecommendationRequest, v1::GetRecommendationResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading& reading,
+             const v1::GetRecommendationRequest& request,
+             v1::GetRecommendationResponse* response) {
+        return Recommendation(reading, request, response);
+      });
 }
 
 // ---------------------------------------------------------- partner view
@@ -498,44 +484,41 @@ absl::Status QueryService::PartnerView(const Reading& reading,
 }
 
 grpc::ServerUnaryReactor* QueryService::GetPartnerView(
-    grpc::CallbackServerContext* context,
-    const v1::GetPartnerViewRequest* request,
-    v1::GetPartnerViewResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::GetPartnerViewRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  // The table lets partners in; each only about itself.
-  if (absl::Status s =
-          CheckPartnerAsksForItself(reading->caller, request->agency_id());
-      !s.ok()) {
-    return Refuse(context, s);
-  }
-  return Run(context, request->min_position(),
-             [this, reading = *std::move(reading), request, response] {
-               return PartnerView(reading, *request, response);
-             });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::GetPartnerViewRequest, v1::GetPartnerViewResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading& reading, const v1::GetPartnerViewRequest& request,
+             v1::GetPartnerViewResponse* response) {
+        return PartnerView(reading, request, response);
+      },
+      // The table lets partners in; each only about itself.
+      [](const Reading& reading, const v1::GetPartnerViewRequest& request) {
+        return CheckPartnerAsksForItself(reading.caller, request.agency_id());
+      });
 }
 
 grpc::ServerUnaryReactor* QueryService::ListHistory(
-    grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
-    v1::ListHistoryResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::ListHistoryRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
-  return Run(context, request->min_position(),
-             [this, reading = *std::move(reading), request, response] {
-               return History(reading, *request, response);
-             });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return Serve<v1::ListHistoryRequest, v1::ListHistoryResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading& reading, const v1::ListHistoryRequest& request,
+             v1::ListHistoryResponse* response) {
+        return History(reading, request, response);
+      });
 }
 
 grpc::ServerUnaryReactor* QueryService::ListAccessLog(
-    grpc::CallbackServerContext* context,
-    const v1::ListAccessLogRequest* request,
-    v1::ListAccessLogResponse* response) {
-  absl::StatusOr<Reading> reading = Admit<v1::ListAccessLogRequest>(*context);
-  if (!reading.ok()) return Refuse(context, reading.status());
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
   // Listing the access log holds no sensitive content: not itself recorded.
-  return Run(context, request->min_position(), [this, request, response] {
-    return services::ListAccessLog(log_, tokens_, *request, response);
-  });
+  return Serve<v1::ListAccessLogRequest, v1::ListAccessLogResponse>(
+      context, raw_request, raw_response,
+      [this](const Reading&, const v1::ListAccessLogRequest& request,
+             v1::ListAccessLogResponse* response) {
+        return services::ListAccessLog(log_, tokens_, request, response);
+      });
 }
 
 }  // namespace oversight::services

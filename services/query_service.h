@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -49,6 +50,7 @@
 #include "services/projection_host.h"
 #include "services/query_report.h"
 #include "services/query_support.h"
+#include "services/raw_calls.h"
 
 namespace oversight::services {
 
@@ -62,7 +64,20 @@ inline constexpr char kReasonAfterPositionInFuture[] =
 // published reports only, as they were published.
 inline constexpr char kReasonPublishedReportsOnly[] = "PUBLISHED_REPORTS_ONLY";
 
-class QueryService final : public v1::Queries::CallbackService {
+// The Queries service with every method taking raw bytes (raw_calls.h).
+using RawQueriesService = v1::Queries::WithRawCallbackMethod_GetStatusBoard<
+    v1::Queries::WithRawCallbackMethod_GetRecommendation<
+        v1::Queries::WithRawCallbackMethod_ListHistory<
+            v1::Queries::WithRawCallbackMethod_FollowHistory<
+                v1::Queries::WithRawCallbackMethod_ListAttention<
+                    v1::Queries::WithRawCallbackMethod_GetPartnerView<
+                        v1::Queries::WithRawCallbackMethod_GetReport<
+                            v1::Queries::WithRawCallbackMethod_VerifyReport<
+                                v1::Queries::
+                                    WithRawCallbackMethod_ListAccessLog<
+                                        v1::Queries::Service>>>>>>>>>;
+
+class QueryService final : public RawQueriesService {
  public:
   // Largest and default page sizes of ListHistory.
   static constexpr int kMaxPageSize = 500;
@@ -75,41 +90,34 @@ class QueryService final : public v1::Queries::CallbackService {
                std::function<absl::Time()> clock);
 
   grpc::ServerUnaryReactor* GetStatusBoard(
-      grpc::CallbackServerContext* context,
-      const v1::GetStatusBoardRequest* request,
-      v1::GetStatusBoardResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* GetRecommendation(
-      grpc::CallbackServerContext* context,
-      const v1::GetRecommendationRequest* request,
-      v1::GetRecommendationResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* ListHistory(
-      grpc::CallbackServerContext* context,
-      const v1::ListHistoryRequest* request,
-      v1::ListHistoryResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
   // services/query_follow.cc
-  grpc::ServerWriteReactor<v1::FollowHistoryResponse>* FollowHistory(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* FollowHistory(
       grpc::CallbackServerContext* context,
-      const v1::FollowHistoryRequest* request) override;
+      const grpc::ByteBuffer* raw_request) override;
   grpc::ServerUnaryReactor* ListAttention(
-      grpc::CallbackServerContext* context,
-      const v1::ListAttentionRequest* request,
-      v1::ListAttentionResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* GetPartnerView(
-      grpc::CallbackServerContext* context,
-      const v1::GetPartnerViewRequest* request,
-      v1::GetPartnerViewResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
   // services/query_report.cc
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
-                                      const v1::GetReportRequest* request,
-                                      v1::GetReportResponse* response) override;
+                                      const grpc::ByteBuffer* raw_request,
+                                      grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* VerifyReport(
-      grpc::CallbackServerContext* context,
-      const v1::VerifyReportRequest* request,
-      v1::VerifyReportResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
   grpc::ServerUnaryReactor* ListAccessLog(
-      grpc::CallbackServerContext* context,
-      const v1::ListAccessLogRequest* request,
-      v1::ListAccessLogResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+      grpc::ByteBuffer* raw_response) override;
 
  private:
   // What a fold for a reader left out and carried.
@@ -140,16 +148,37 @@ class QueryService final : public v1::Queries::CallbackService {
   absl::Status Record(const Reading& reading, const std::string& method,
                       const google::protobuf::Message& request,
                       const Disclosed& disclosed, v1::Reflects* reflects);
-  // A call refused before it started: finished at once with `status`.
-  static grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
-                                          const absl::Status& status);
+  // Serves a unary call of the Queries method taking `Request`: admits
+  // it (the handler's first step), parses its request (INVALID_ARGUMENT
+  // MALFORMED_REQUEST when it is not one), refuses it with what
+  // `check(reading, request)` returns unless OK (when given), then runs
+  // `work(reading, request, response)` as Run does.
+  template <typename Request, typename Response, typename Work,
+            typename Check = std::nullptr_t>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                  const grpc::ByteBuffer* raw_request,
+                                  grpc::ByteBuffer* raw_response, Work work,
+                                  Check check = nullptr) {
+    auto* call = new RawUnaryCall<Request, Response>(context, raw_response);
+    absl::StatusOr<Reading> reading = Admit<Request>(*context);
+    if (!reading.ok()) return call->Answer(reading.status());
+    if (!call->Parse(*raw_request)) return call;
+    if constexpr (!std::is_same_v<Check, std::nullptr_t>) {
+      if (absl::Status s = check(*reading, *call->request()); !s.ok()) {
+        return call->Answer(s);
+      }
+    }
+    Run(call, call->request()->min_position(),
+        [call, reading = *std::move(reading), work = std::move(work)] {
+          return work(reading, *call->request(), call->response());
+        });
+    return call;
+  }
 
   // Runs `work` on the executor once the read models include
-  // `min_position`, and finishes the call with its status. The handler has
-  // admitted the call first.
-  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
-                                uint64_t min_position,
-                                std::function<absl::Status()> work);
+  // `min_position`, and answers `call` with its status.
+  void Run(RawUnaryReactor* call, uint64_t min_position,
+           std::function<absl::Status()> work);
 
   absl::Status StatusBoard(const Reading& reading,
                            const v1::GetStatusBoardRequest& request,

@@ -674,15 +674,19 @@ std::vector<Rpc> CommandRpcs() {
   };
 }
 
-// Left out, as known bugs (reported with this test, issue 8):
-//  - Queries, EventStore and Admin: a request protobuf cannot parse (a
-//    string field that is not UTF-8, bytes that are no message) is refused
-//    by gRPC's generated handlers before Oversight sees it, with
-//    RESOURCE_EXHAUSTED and no reason, which tells a client to back off and
-//    retry, not that its request is wrong. Commands parse for themselves and
-//    answer INVALID_ARGUMENT / MALFORMED_REQUEST, as these should.
-//  - EventStore.AppendStream: such a request ends the stream OK (gRPC ends
-//    the reading side), with no answer for the append.
+// Rows every service's RPC takes: a request protobuf cannot parse, which
+// each service parses for itself (services/raw_calls.h) and refuses like
+// any other bad request, not gRPC for it (RESOURCE_EXHAUSTED, no reason).
+std::vector<Case> MalformedCases(const std::string& text_field) {
+  std::vector<Case> cases = {Raw("malformed bytes", Garbage(),
+                                 Code::INVALID_ARGUMENT, "MALFORMED_REQUEST")};
+  if (!text_field.empty()) {
+    cases.push_back(Row(text_field + " not UTF-8",
+                        Str(text_field, kBadUtf8Marker), Code::INVALID_ARGUMENT,
+                        "MALFORMED_REQUEST"));
+  }
+  return cases;
+}
 
 // A page token the server issued (ListHistory of review "r", page size 1),
 // filled in before the rows run.
@@ -727,8 +731,7 @@ std::vector<Case> QueryCommonCases(bool as_of, bool min_position) {
 }
 
 std::vector<Case> ReviewIdCases(const std::string& path) {
-  std::vector<Case> cases = IdCases(path);
-  return cases;
+  return Join({IdCases(path), MalformedCases(path)});
 }
 
 std::vector<Case> HistoryFilterCases() {
@@ -830,7 +833,8 @@ std::vector<Rpc> QueryRpcs() {
                        Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP"),
                    Row("occurred_from before year 1",
                        Time("occurred_from", -62135596801),
-                       Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP")}})),
+                       Code::INVALID_ARGUMENT, "INVALID_TIMESTAMP")},
+                  MalformedCases("person")})),
       Query(
           "FollowHistory", R"({"reviewId": "r"})",
           Join({{
@@ -848,7 +852,8 @@ std::vector<Rpc> QueryRpcs() {
                     Row("review_id over 64", Str("review_id", Long(65)),
                         Code::INVALID_ARGUMENT, "INVALID_ID"),
                 },
-                HistoryFilterCases()})),
+                HistoryFilterCases(),
+                MalformedCases("review_id")})),
       Query("ListAttention", R"({"reviewId": "r"})",
             Join({QueryCommonCases(true, true),
                   ReviewIdCases("review_id"),
@@ -905,7 +910,8 @@ std::vector<Rpc> QueryRpcs() {
                        Code::INVALID_ARGUMENT, "TEXT_TOO_LONG"),
                    Row("a ListHistory token",
                        IssuedTokenThen([](std::string t) { return t; }),
-                       Code::INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")}}),
+                       Code::INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")},
+                  MalformedCases("person")}),
             "auditor"),
   };
 }
@@ -1021,10 +1027,14 @@ std::vector<Case> ReadCases() {
 }
 
 std::vector<Rpc> EventStoreRpcs() {
-  std::vector<Case> append = AppendCases("");
+  std::vector<Case> append = Join({AppendCases(""), MalformedCases("stream")});
   append.push_back(Special("deadline already expired", How::kExpired,
                            Code::DEADLINE_EXCEEDED));
-  std::vector<Case> stream = AppendCases("append.");
+  // A request that is no AppendStreamRequest has no correlation id to
+  // answer: it ends the stream (bad_input_test's AppendStream test below
+  // shows the appends before it answered).
+  std::vector<Case> stream =
+      Join({AppendCases("append."), MalformedCases("append.stream")});
   stream.push_back(Special("deadline already expired", How::kExpired,
                            Code::DEADLINE_EXCEEDED));
   stream.push_back(Special("cancelled mid-stream", How::kCancelMidStream,
@@ -1037,6 +1047,7 @@ std::vector<Rpc> EventStoreRpcs() {
              std::move(stream)),
       RawLog("ReadStream", R"({"stream": "agencies"})",
              Join({ReadCases(),
+                   MalformedCases("stream"),
                    {
                        Row("stream empty", Str("stream", ""),
                            Code::INVALID_ARGUMENT, "INVALID_STREAM_NAME"),
@@ -1046,7 +1057,8 @@ std::vector<Rpc> EventStoreRpcs() {
                            Code::NOT_FOUND, "STREAM_NOT_FOUND"),
                    }})),
       RawLog("ReadAll", R"({"fromPosition": "1"})",
-             Join({ReadCases(), FilterCases("filter")})),
+             Join({ReadCases(), FilterCases("filter"),
+                   MalformedCases("filter.stream_prefix")})),
       RawLog("Subscribe", R"({"fromPosition": "1"})",
              Join({{Special("deadline already expired", How::kExpired,
                             Code::DEADLINE_EXCEEDED),
@@ -1054,13 +1066,15 @@ std::vector<Rpc> EventStoreRpcs() {
                             Code::CANCELLED),
                     Special("never read while writes go on", How::kNeverRead,
                             Code::CANCELLED)},
-                   FilterCases("filter")})),
+                   FilterCases("filter"),
+                   MalformedCases("filter.stream_prefix")})),
       RawLog("GetHead", "{}",
-             {Special("deadline already expired", How::kExpired,
-                      Code::DEADLINE_EXCEEDED),
-              // Field 99, a varint: a field this server does not know.
-              Raw("an unknown field", std::string("\x98\x06\x01", 3), Code::OK,
-                  "")}),
+             Join({{Special("deadline already expired", How::kExpired,
+                            Code::DEADLINE_EXCEEDED),
+                    // Field 99, a varint: a field this server does not know.
+                    Raw("an unknown field", std::string("\x98\x06\x01", 3),
+                        Code::OK, "")},
+                   MalformedCases("")})),
       RawLog("VerifyChain", "{}",
              {Special("deadline already expired", How::kExpired,
                       Code::DEADLINE_EXCEEDED),
@@ -1070,7 +1084,9 @@ std::vector<Rpc> EventStoreRpcs() {
               Row("to past the head", Num("to_position", 1000000000),
                   Code::INVALID_ARGUMENT, "INVALID_RANGE"),
               Row("from UINT64_MAX", Num("from_position", -1),
-                  Code::INVALID_ARGUMENT, "INVALID_RANGE")}),
+                  Code::INVALID_ARGUMENT, "INVALID_RANGE"),
+              Raw("malformed bytes", Garbage(), Code::INVALID_ARGUMENT,
+                  "MALFORMED_REQUEST")}),
   };
 }
 
@@ -1088,6 +1104,7 @@ std::vector<Rpc> AdminRpcs() {
         Row(absl::StrCat("name \"", absl::CHexEscape(name.substr(0, 20)), "\""),
             Str("name", name), Code::INVALID_ARGUMENT, "INVALID_BACKUP_NAME"));
   }
+  for (Case& c : MalformedCases("name")) cases.push_back(std::move(c));
   return {Rpc{"Admin", "Backup", ServiceTest::kOperatorAgency, "operator",
               R"({"name": "base"})", std::move(cases)}};
 }
@@ -1375,6 +1392,53 @@ TEST_F(BadInputTest, EveryRpcRefusesBadInputAsDocumentedAndWritesNothing) {
   // which is the order the world needs), so every refusal above was the
   // row's defect's.
   for (const Rpc& rpc : rpcs) BaseSucceeds(rpc);
+}
+
+// A request that is no AppendStreamRequest has no correlation id to answer
+// with: the appends read before it are answered, then the stream ends
+// INVALID_ARGUMENT (MALFORMED_REQUEST), and nothing sent after it is read.
+TEST_F(BadInputTest, AppendStreamAnswersWhatCameBeforeAMalformedRequest) {
+  const uint64_t head = store_->Head().position;
+  auto ctx = RoleContext(ServiceTest::kOperatorAgency, "operator");
+  grpc::internal::RpcMethod rpc_method(
+      "/oversight.v1.EventStore/AppendStream",
+      grpc::internal::RpcMethod::BIDI_STREAMING);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>>
+      stream(grpc::internal::ClientReaderWriterFactory<
+             grpc::ByteBuffer, grpc::ByteBuffer>::Create(channel_.get(),
+                                                         rpc_method,
+                                                         ctx.get()));
+  auto append = [](uint64_t correlation_id) {
+    v1::AppendStreamRequest request;
+    request.set_correlation_id(correlation_id);
+    request.mutable_append()->set_stream("notes-malformed");
+    *request.mutable_append()->add_events() = Event("test.Noted", "note");
+    return Buffer(request.SerializeAsString());
+  };
+  ASSERT_TRUE(stream->Write(append(1)));
+  ASSERT_TRUE(stream->Write(Buffer(Garbage())));
+  stream->Write(append(3));  // may fail: the server may have ended the call
+  stream->WritesDone();
+  std::vector<v1::AppendStreamResponse> answers;
+  grpc::ByteBuffer message;
+  while (stream->Read(&message)) {
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(message.Dump(&slices).ok());
+    std::string bytes;
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    ASSERT_TRUE(answers.emplace_back().ParseFromString(bytes));
+  }
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), Code::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_EQ(Trailer(*ctx, "oversight-reason"), "MALFORMED_REQUEST");
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].correlation_id(), 1u);
+  EXPECT_TRUE(answers[0].has_appended());
+  EXPECT_EQ(store_->Head().position, head + 1) << "only the first append";
+  EXPECT_TRUE(GetHeadAnswers());
 }
 
 }  // namespace
