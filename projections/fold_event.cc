@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "absl/container/inlined_vector.h"
+
 namespace oversight::projections {
 namespace {
 
@@ -13,35 +15,33 @@ enum WireType : uint32_t {
 };
 
 // One field as read from the wire: a varint's value, or a length-delimited
-// field's bytes.
+// field's bytes. The setters take the field when its wire type is the one
+// its declaration gives, and otherwise leave it, as protobuf does: it
+// keeps such a field among the unknown ones and parses the rest. They
+// return false only for malformed data.
 struct Field {
   uint32_t wire_type = 0;
   uint64_t varint = 0;
   absl::string_view bytes;
 
   bool String(absl::string_view* out) const {
-    if (wire_type != kLengthDelimited) return false;
-    *out = bytes;
+    if (wire_type == kLengthDelimited) *out = bytes;
     return true;
   }
   bool Int32(int32_t* out) const {
-    if (wire_type != kVarint) return false;
-    *out = static_cast<int32_t>(varint);
+    if (wire_type == kVarint) *out = static_cast<int32_t>(varint);
     return true;
   }
   bool Int64(int64_t* out) const {
-    if (wire_type != kVarint) return false;
-    *out = static_cast<int64_t>(varint);
+    if (wire_type == kVarint) *out = static_cast<int64_t>(varint);
     return true;
   }
   bool Bool(bool* out) const {
-    if (wire_type != kVarint) return false;
-    *out = varint != 0;
+    if (wire_type == kVarint) *out = varint != 0;
     return true;
   }
   bool AddString(std::vector<absl::string_view>* out) const {
-    if (wire_type != kLengthDelimited) return false;
-    out->push_back(bytes);
+    if (wire_type == kLengthDelimited) out->push_back(bytes);
     return true;
   }
   // A repeated int32, packed (proto3's encoding) or not.
@@ -67,7 +67,7 @@ bool Field::AddInt32s(std::vector<int32_t>* out) const {
     out->push_back(static_cast<int32_t>(varint));
     return true;
   }
-  if (wire_type != kLengthDelimited) return false;
+  if (wire_type != kLengthDelimited) return true;  // unknown to protobuf
   const char* p = bytes.data();
   const char* end = p + bytes.size();
   while (p != end) {
@@ -78,43 +78,77 @@ bool Field::AddInt32s(std::vector<int32_t>* out) const {
   return true;
 }
 
+enum : uint32_t { kStartGroup = 3, kEndGroup = 4 };
+
+// Deeper than protobuf's default recursion limit is malformed.
+constexpr int kMaxGroupDepth = 100;
+
+// Reads one field's tag and value at `*p`. For a group (proto2's, which
+// proto3 parsers skip as unknown) reads through its end. Sets `*end_group`
+// to the number of an end-group tag instead of reading a field.
+bool ReadField(const char** p, const char* end, int depth, uint32_t* number,
+               Field* field, uint32_t* end_group) {
+  uint64_t tag;
+  if (!ReadVarint(p, end, &tag)) return false;
+  const uint64_t n = tag >> 3;
+  if (n == 0 || n > (uint64_t{1} << 29) - 1) return false;
+  *number = static_cast<uint32_t>(n);
+  *end_group = 0;
+  field->wire_type = static_cast<uint32_t>(tag & 7);
+  field->varint = 0;
+  field->bytes = {};
+  switch (field->wire_type) {
+    case kVarint:
+      return ReadVarint(p, end, &field->varint);
+    case kFixed64:
+      if (end - *p < 8) return false;
+      *p += 8;
+      return true;
+    case kFixed32:
+      if (end - *p < 4) return false;
+      *p += 4;
+      return true;
+    case kLengthDelimited: {
+      uint64_t size;
+      if (!ReadVarint(p, end, &size)) return false;
+      if (size > static_cast<uint64_t>(end - *p)) return false;
+      field->bytes = absl::string_view(*p, size);
+      *p += size;
+      return true;
+    }
+    case kStartGroup: {
+      if (depth >= kMaxGroupDepth) return false;
+      while (true) {
+        uint32_t inner_number, inner_end;
+        Field inner;
+        if (!ReadField(p, end, depth + 1, &inner_number, &inner, &inner_end)) {
+          return false;
+        }
+        if (inner_end != 0) return inner_end == *number;
+      }
+    }
+    case kEndGroup:
+      *end_group = *number;
+      return true;
+    default:  // 6 and 7 are no wire type
+      return false;
+  }
+}
+
 // Calls `visit(number, field)` for each field of the message in `bytes`, in
 // order; stops with false at malformed data or when `visit` returns false.
+// Groups are skipped whole.
 template <typename Visit>
 bool ForEachField(absl::string_view bytes, Visit&& visit) {
   const char* p = bytes.data();
   const char* end = p + bytes.size();
   while (p != end) {
-    uint64_t tag;
-    if (!ReadVarint(&p, end, &tag)) return false;
-    const uint64_t number = tag >> 3;
-    if (number == 0 || number > (uint64_t{1} << 29) - 1) return false;
+    uint32_t number, end_group;
     Field field;
-    field.wire_type = static_cast<uint32_t>(tag & 7);
-    switch (field.wire_type) {
-      case kVarint:
-        if (!ReadVarint(&p, end, &field.varint)) return false;
-        break;
-      case kFixed64:
-        if (end - p < 8) return false;
-        p += 8;
-        break;
-      case kFixed32:
-        if (end - p < 4) return false;
-        p += 4;
-        break;
-      case kLengthDelimited: {
-        uint64_t size;
-        if (!ReadVarint(&p, end, &size)) return false;
-        if (size > static_cast<uint64_t>(end - p)) return false;
-        field.bytes = absl::string_view(p, size);
-        p += size;
-        break;
-      }
-      default:  // groups, which proto3 does not write, and invalid types
-        return false;
-    }
-    if (!visit(static_cast<uint32_t>(number), field)) return false;
+    if (!ReadField(&p, end, 0, &number, &field, &end_group)) return false;
+    if (end_group != 0) return false;  // an end without a start
+    if (field.wire_type == kStartGroup) continue;
+    if (!visit(number, field)) return false;
   }
   return true;
 }
@@ -194,7 +228,7 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
           case M::kAgencyIdFieldNumber:
             return f.String(&e->agency_id);
           case M::kNameFieldNumber:
-            return f.String(&e->text);
+            return f.AddString(&e->text);
           case M::kKindFieldNumber:
             return f.Int32(&e->kind);
         }
@@ -208,11 +242,11 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
           case M::kReviewIdFieldNumber:
             return f.String(&e->review_id);
           case M::kTitleFieldNumber:
-            return f.String(&e->text);
+            return f.AddString(&e->text);
           case M::kCommissioningAgencyIdFieldNumber:
             return f.String(&e->owning_agency_id);
           case M::kThemesFieldNumber:
-            return f.wire_type == kLengthDelimited && DecodeThemeId(f.bytes, e);
+            return f.wire_type != kLengthDelimited || DecodeThemeId(f.bytes, e);
         }
         return true;
       });
@@ -225,7 +259,7 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
               case M::kThemeIdFieldNumber:
                 return f.String(&e->theme_id);
               case M::kTextFieldNumber:
-                return f.String(&e->text);
+                return f.AddString(&e->text);
               case M::kTextNotInSourceFieldNumber:
                 return f.Bool(&e->text_not_in_source);
               case M::kOwningAgencyIdFieldNumber:
@@ -312,7 +346,7 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
               case M::kPeriodFieldNumber:
                 return f.String(&e->period);
               case M::kDescriptionFieldNumber:
-                return f.String(&e->text);
+                return f.AddString(&e->text);
               case M::kDueOnFieldNumber:
                 return f.String(&e->date);
             }
@@ -351,7 +385,7 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
           case M::kCategoryFieldNumber:
             return f.Int32(&e->kind);
           case M::kDescriptionFieldNumber:
-            return f.String(&e->text);
+            return f.AddString(&e->text);
           case M::kRelatedRecommendationsFieldNumber:
             return f.AddInt32s(&e->related_recommendations);
         }
@@ -377,7 +411,7 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
           case M::kProgrammeIdFieldNumber:
             return f.String(&e->programme_id);
           case M::kNameFieldNumber:
-            return f.String(&e->text);
+            return f.AddString(&e->text);
           case M::kOwningAgencyIdFieldNumber:
             return f.String(&e->owning_agency_id);
           case M::kReviewIdFieldNumber:
@@ -434,36 +468,36 @@ bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
 }
 
 // Whether `number` is a field of DomainEvent's payload, this code's
-// version of it: the oneof's case values are its field numbers.
+// version of it (a test checks the list against the oneof's descriptor).
 bool IsPayloadField(uint32_t number) {
-  switch (static_cast<v1::DomainEvent::PayloadCase>(number)) {
-    case v1::DomainEvent::kAgencyRegistered:
-    case v1::DomainEvent::kReviewOpened:
-    case v1::DomainEvent::kRecommendationIssued:
-    case v1::DomainEvent::kReportingPeriodOpened:
-    case v1::DomainEvent::kReportingPeriodClosed:
-    case v1::DomainEvent::kProgressUpdateSubmitted:
-    case v1::DomainEvent::kProgressUpdateCorrected:
-    case v1::DomainEvent::kProgressUpdateWithdrawn:
-    case v1::DomainEvent::kRatingAssigned:
-    case v1::DomainEvent::kMonitoringActivityRecorded:
-    case v1::DomainEvent::kMonitoringActivityCompleted:
-    case v1::DomainEvent::kMeetingObserved:
-    case v1::DomainEvent::kRiskRaised:
-    case v1::DomainEvent::kRiskResolved:
-    case v1::DomainEvent::kProgrammeRegistered:
-    case v1::DomainEvent::kPartnerReportSubmitted:
-    case v1::DomainEvent::kCrossReferenceRecorded:
-    case v1::DomainEvent::kRecommendationClosed:
-    case v1::DomainEvent::kRecommendationReopened:
-    case v1::DomainEvent::kConclusionRecorded:
-    case v1::DomainEvent::kReportPublished:
-    case v1::DomainEvent::kAccessRecorded:
+  using D = v1::DomainEvent;
+  switch (number) {
+    case D::kAgencyRegisteredFieldNumber:
+    case D::kReviewOpenedFieldNumber:
+    case D::kRecommendationIssuedFieldNumber:
+    case D::kReportingPeriodOpenedFieldNumber:
+    case D::kReportingPeriodClosedFieldNumber:
+    case D::kProgressUpdateSubmittedFieldNumber:
+    case D::kProgressUpdateCorrectedFieldNumber:
+    case D::kProgressUpdateWithdrawnFieldNumber:
+    case D::kRatingAssignedFieldNumber:
+    case D::kMonitoringActivityRecordedFieldNumber:
+    case D::kMonitoringActivityCompletedFieldNumber:
+    case D::kMeetingObservedFieldNumber:
+    case D::kRiskRaisedFieldNumber:
+    case D::kRiskResolvedFieldNumber:
+    case D::kProgrammeRegisteredFieldNumber:
+    case D::kPartnerReportSubmittedFieldNumber:
+    case D::kCrossReferenceRecordedFieldNumber:
+    case D::kRecommendationClosedFieldNumber:
+    case D::kRecommendationReopenedFieldNumber:
+    case D::kConclusionRecordedFieldNumber:
+    case D::kReportPublishedFieldNumber:
+    case D::kAccessRecordedFieldNumber:
       return true;
-    case v1::DomainEvent::PAYLOAD_NOT_SET:
+    default:
       return false;
   }
-  return false;
 }
 
 }  // namespace
@@ -487,7 +521,7 @@ void FoldEvent::Clear() {
   date = {};
   theme_id = {};
   owning_agency_id = {};
-  text = {};
+  text.clear();
   kind = 0;
   text_not_in_source = false;
   related_recommendation = 0;
@@ -501,28 +535,36 @@ void FoldEvent::Clear() {
 bool DecodeFoldEvent(absl::string_view bytes, FoldEvent* out) {
   using D = v1::DomainEvent;
   out->Clear();
-  // As protobuf parses a oneof, the last payload field on the wire wins.
-  absl::string_view payload;
-  D::PayloadCase payload_case = D::PAYLOAD_NOT_SET;
+  // As protobuf parses a oneof: a payload field replaces another payload,
+  // and the same payload field seen again is merged into it (its scalars
+  // overwritten, its lists appended), so each occurrence is decoded in
+  // turn.
+  absl::InlinedVector<absl::string_view, 1> payload;
+  uint32_t payload_number = 0;
   const bool ok = ForEachField(bytes, [&](uint32_t n, const Field& f) {
     switch (n) {
       case D::kOccurredAtFieldNumber:
-        return f.wire_type == kLengthDelimited && DecodeTimestamp(f.bytes, out);
+        return f.wire_type != kLengthDelimited || DecodeTimestamp(f.bytes, out);
       case D::kClassificationFieldNumber:
         return f.Int32(&out->classification);
       case D::kActorFieldNumber:
-        return f.wire_type == kLengthDelimited && DecodeActor(f.bytes, out);
+        return f.wire_type != kLengthDelimited || DecodeActor(f.bytes, out);
     }
-    if (IsPayloadField(n)) {
-      if (f.wire_type != kLengthDelimited) return false;
-      payload_case = static_cast<D::PayloadCase>(n);
-      payload = f.bytes;
+    if (IsPayloadField(n) && f.wire_type == kLengthDelimited) {
+      if (n != payload_number) payload.clear();
+      payload_number = n;
+      payload.push_back(f.bytes);
     }
     return true;
   });
   if (!ok) return false;
-  out->payload_case = payload_case;
-  return DecodePayload(payload_case, payload, out);
+  if (payload_number == 0) return true;
+  // The oneof's case values are its field numbers.
+  out->payload_case = static_cast<D::PayloadCase>(payload_number);
+  for (absl::string_view p : payload) {
+    if (!DecodePayload(out->payload_case, p, out)) return false;
+  }
+  return true;
 }
 
 }  // namespace oversight::projections

@@ -58,8 +58,9 @@ struct FoldEvent {
   absl::string_view owning_agency_id;
   // The serialized LocalizedText a read model keeps: an agency's or a
   // programme's name, a review's title, a recommendation's text, an
-  // activity's or a risk's description.
-  absl::string_view text;
+  // activity's or a risk's description. In pieces when the field appeared
+  // more than once, which protobuf merges: parse them in order.
+  std::vector<absl::string_view> text;
   int32_t kind = 0;  // an agency's kind, a rating, a risk's category
   bool text_not_in_source = false;
   int32_t related_recommendation = 0;         // a cross-reference's
@@ -80,11 +81,14 @@ struct FoldEvent {
   void Clear();
 };
 
-// Decodes `bytes`, a serialized DomainEvent, into `out`. False when the
-// bytes are not well-formed protobuf wire data or a field the fold uses
-// has the wrong wire type; an unknown payload leaves `payload_case`
-// PAYLOAD_NOT_SET. Text is not checked to be UTF-8: domain events are
-// written only by the command handlers, from messages protobuf built.
+// Decodes `bytes`, a serialized DomainEvent, into `out`, as protobuf would
+// parse it: a field of the wrong wire type is left (protobuf keeps it
+// among the unknown fields), a payload seen twice is merged, an unknown
+// payload leaves `payload_case` PAYLOAD_NOT_SET. False when the bytes are
+// not well-formed protobuf wire data. Unlike protobuf, text is not checked
+// to be UTF-8 and the sub-messages the fold skips are not parsed: domain
+// events are written only by the command handlers, from messages protobuf
+// built, and Verify finds any byte changed since.
 bool DecodeFoldEvent(absl::string_view bytes, FoldEvent* out);
 
 }  // namespace oversight::projections

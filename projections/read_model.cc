@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "projections/aggregates.h"
 
 namespace oversight::projections {
@@ -21,6 +22,18 @@ std::string_view Key(absl::string_view s) {
 template <typename Message>
 void SetFrom(absl::string_view bytes, Message* out) {
   out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+// The same for a field kept in pieces (FoldEvent::text), merged in order
+// as protobuf merges a field that appears more than once.
+template <typename Message>
+void SetFrom(const std::vector<absl::string_view>& pieces, Message* out) {
+  out->Clear();
+  for (absl::string_view bytes : pieces) {
+    google::protobuf::io::CodedInputStream in(
+        reinterpret_cast<const uint8_t*>(bytes.data()),
+        static_cast<int>(bytes.size()));
+    out->MergeFromCodedStream(&in);
+  }
 }
 
 template <typename Ints>
@@ -651,7 +664,8 @@ struct Postings {
     positions.push_back(position);
     occurred_micros.push_back(occurred);
   }
-  void AppendTo(v1::HistoryPostings* to) const {
+  // Appends to `to` and frees these lists.
+  void MoveTo(v1::HistoryPostings* to) {
     to->mutable_positions()->Reserve(to->positions_size() +
                                      static_cast<int>(positions.size()));
     to->mutable_positions()->Add(positions.begin(), positions.end());
@@ -659,6 +673,8 @@ struct Postings {
         to->occurred_micros_size() + static_cast<int>(occurred_micros.size()));
     to->mutable_occurred_micros()->Add(occurred_micros.begin(),
                                        occurred_micros.end());
+    positions = {};
+    occurred_micros = {};
   }
 };
 
@@ -809,32 +825,35 @@ void HistoryBuilder::Post(const FoldEvent& event,
 }
 
 void HistoryBuilder::MergeInto(v1::ProjectionState* state) {
+  // Each list is freed once copied, so that the history is not held twice
+  // at the end of a rebuild.
   auto* history = state->mutable_history();
-  for (const auto& [agency_id, agency] : state_->agencies) {
+  for (auto& [agency_id, agency] : state_->agencies) {
     if (!agency.own.positions.empty()) {
-      agency.own.AppendTo(&(*history)[AgencyHistoryKey(agency_id)]);
+      agency.own.MoveTo(&(*history)[AgencyHistoryKey(agency_id)]);
     }
-    for (const auto& [person, postings] : agency.people) {
-      postings.AppendTo(&(*history)[PersonHistoryKey(agency_id, person)]);
+    for (auto& [person, postings] : agency.people) {
+      postings.MoveTo(&(*history)[PersonHistoryKey(agency_id, person)]);
     }
+    agency.people = {};
   }
-  for (const auto& [review_id, review] : state_->reviews) {
+  state_->agencies = {};
+  for (auto& [review_id, review] : state_->reviews) {
     if (!review.own.positions.empty()) {
-      review.own.AppendTo(&(*history)[ReviewHistoryKey(review_id)]);
+      review.own.MoveTo(&(*history)[ReviewHistoryKey(review_id)]);
     }
-    for (const auto& [number, postings] : review.recommendations) {
-      postings.AppendTo(
-          &(*history)[RecommendationHistoryKey(review_id, number)]);
+    for (auto& [number, postings] : review.recommendations) {
+      postings.MoveTo(&(*history)[RecommendationHistoryKey(review_id, number)]);
     }
+    review.recommendations = {};
   }
+  state_->reviews = {};
   auto* sensitive = state->mutable_sensitive();
   for (const auto& [key, positions] : state_->sensitive) {
     (*sensitive)[key].mutable_positions()->Add(positions.begin(),
                                                positions.end());
   }
-  state_->agencies.clear();
-  state_->reviews.clear();
-  state_->sensitive.clear();
+  state_->sensitive = {};
 }
 
 namespace {

@@ -24,8 +24,8 @@ namespace pj = ::oversight::projections;
 // keeps its events' bytes in strings reused from batch to batch, and the
 // decoded events point into them: once the strings have grown to the
 // events' sizes, reading allocates nothing.
-constexpr size_t kBatchEvents = 256;
-constexpr size_t kBatchesAhead = 8;
+constexpr size_t kBatchEvents = 128;
+constexpr size_t kBatchesAhead = 4;
 
 struct Batch {
   Batch() : data(kBatchEvents), decoded(kBatchEvents) {

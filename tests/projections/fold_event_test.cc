@@ -7,9 +7,11 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
@@ -82,7 +84,7 @@ TEST(FoldEventTest, EachPayloadGivesTheFieldsTheFoldUses) {
     EXPECT_EQ(e.payload_case, v1::DomainEvent::kAgencyRegistered);
     EXPECT_EQ(e.agency_id, "paladin");
     EXPECT_EQ(e.kind, v1::AGENCY_KIND_PARTNER);
-    EXPECT_EQ(e.text, o->name().SerializeAsString());
+    EXPECT_THAT(Strings(e.text), ElementsAre(o->name().SerializeAsString()));
   }
   {
     v1::DomainEvent d = Envelope();
@@ -100,7 +102,7 @@ TEST(FoldEventTest, EachPayloadGivesTheFieldsTheFoldUses) {
     const std::string bytes = d.SerializeAsString();
     const FoldEvent e = Decode(bytes);
     EXPECT_EQ(e.review_id, "r1");
-    EXPECT_EQ(e.text, o->title().SerializeAsString());
+    EXPECT_THAT(Strings(e.text), ElementsAre(o->title().SerializeAsString()));
     EXPECT_EQ(e.owning_agency_id, "opcc");
     EXPECT_THAT(Strings(e.theme_ids), ElementsAre("theme-a", "theme-b"));
   }
@@ -120,7 +122,7 @@ TEST(FoldEventTest, EachPayloadGivesTheFieldsTheFoldUses) {
     EXPECT_EQ(e.review_id, "r1");
     EXPECT_EQ(e.number, 7);
     EXPECT_EQ(e.theme_id, "theme-a");
-    EXPECT_EQ(e.text, o->text().SerializeAsString());
+    EXPECT_THAT(Strings(e.text), ElementsAre(o->text().SerializeAsString()));
     EXPECT_TRUE(e.text_not_in_source);
     EXPECT_EQ(e.owning_agency_id, "dyfed-powys-police");
     EXPECT_THAT(Strings(e.agency_ids), ElementsAre("paladin", "opcc"));
@@ -212,7 +214,8 @@ TEST(FoldEventTest, EachPayloadGivesTheFieldsTheFoldUses) {
     EXPECT_EQ(e.activity_id, "a-1");
     EXPECT_EQ(e.period, "2024-06");
     EXPECT_EQ(e.date, "2024-09-30");
-    EXPECT_EQ(e.text, o->description().SerializeAsString());
+    EXPECT_THAT(Strings(e.text),
+                ElementsAre(o->description().SerializeAsString()));
   }
   {
     v1::DomainEvent d = Envelope();
@@ -252,7 +255,8 @@ TEST(FoldEventTest, EachPayloadGivesTheFieldsTheFoldUses) {
     const FoldEvent e = Decode(bytes);
     EXPECT_EQ(e.risk_id, "risk-1");
     EXPECT_EQ(e.kind, v1::RISK_CATEGORY_FUNDING);
-    EXPECT_EQ(e.text, o->description().SerializeAsString());
+    EXPECT_THAT(Strings(e.text),
+                ElementsAre(o->description().SerializeAsString()));
     EXPECT_THAT(e.related_recommendations, ElementsAre(4));
   }
   {
@@ -277,7 +281,7 @@ TEST(FoldEventTest, EachPayloadGivesTheFieldsTheFoldUses) {
     const std::string bytes = d.SerializeAsString();
     const FoldEvent e = Decode(bytes);
     EXPECT_EQ(e.programme_id, "isva");
-    EXPECT_EQ(e.text, o->name().SerializeAsString());
+    EXPECT_THAT(Strings(e.text), ElementsAre(o->name().SerializeAsString()));
     EXPECT_EQ(e.owning_agency_id, "paladin");
     EXPECT_EQ(e.review_id, "r1");
     EXPECT_THAT(e.related_recommendations, ElementsAre(1, 9));
@@ -409,28 +413,142 @@ std::string Encode(
   return bytes;
 }
 
-TEST(FoldEventTest, AUsedFieldOfTheWrongWireTypeIsRefused) {
-  // RiskResolved with its review id as a varint.
+TEST(FoldEventTest, AFieldOfTheWrongWireTypeIsLeftAsProtobufLeavesIt) {
+  // RiskResolved with its review id as a varint, then its risk id: protobuf
+  // keeps the first among the unknown fields and parses the event.
   const std::string payload = Encode([](auto* out) {
     Tag(out, v1::RiskResolved::kReviewIdFieldNumber, 0);
     out->WriteVarint32(5);
+    Tag(out, v1::RiskResolved::kRiskIdFieldNumber, 2);
+    out->WriteVarint32(2);
+    out->WriteString("r7");
   });
   const std::string bytes = Encode([&](auto* out) {
     Tag(out, v1::DomainEvent::kRiskResolvedFieldNumber, 2);
     out->WriteVarint32(static_cast<uint32_t>(payload.size()));
     out->WriteString(payload);
+    // A payload field as a varint: unknown too, not a payload.
+    Tag(out, v1::DomainEvent::kRiskRaisedFieldNumber, 0);
+    out->WriteVarint32(1);
+    // The classification as a length-delimited field.
+    Tag(out, v1::DomainEvent::kClassificationFieldNumber, 2);
+    out->WriteVarint32(0);
   });
+  v1::DomainEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
   FoldEvent e;
-  EXPECT_FALSE(DecodeFoldEvent(bytes, &e));
-  // A group, which proto3 never writes.
-  EXPECT_FALSE(DecodeFoldEvent(Encode([](auto* out) { Tag(out, 40, 3); }), &e));
-  // A payload as a varint.
-  EXPECT_FALSE(
-      DecodeFoldEvent(Encode([](auto* out) {
-                        Tag(out, v1::DomainEvent::kRiskRaisedFieldNumber, 0);
-                        out->WriteVarint32(1);
-                      }),
-                      &e));
+  ASSERT_TRUE(DecodeFoldEvent(bytes, &e));
+  EXPECT_EQ(e.payload_case, parsed.payload_case());
+  EXPECT_EQ(e.review_id, parsed.risk_resolved().review_id());
+  EXPECT_EQ(e.risk_id, parsed.risk_resolved().risk_id());
+  EXPECT_EQ(e.classification, parsed.classification());
+}
+
+TEST(FoldEventTest, GroupsAreSkippedAndAStrayEndIsRefusedAsByProtobuf) {
+  // An unknown group holding a nested group, then the classification.
+  const std::string grouped = Encode([](auto* out) {
+    Tag(out, 40, 3);
+    Tag(out, 41, 0);
+    out->WriteVarint32(9);
+    Tag(out, 42, 3);
+    Tag(out, 42, 4);
+    Tag(out, 40, 4);
+    Tag(out, v1::DomainEvent::kClassificationFieldNumber, 0);
+    out->WriteVarint32(v1::CLASSIFICATION_OFFICIAL);
+  });
+  v1::DomainEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(grouped));
+  FoldEvent e;
+  ASSERT_TRUE(DecodeFoldEvent(grouped, &e));
+  EXPECT_TRUE(e.official());
+  // An end without its start, a group ended by another's number, and an
+  // unterminated group.
+  for (const std::string& bad :
+       {Encode([](auto* out) { Tag(out, 40, 4); }), Encode([](auto* out) {
+          Tag(out, 40, 3);
+          Tag(out, 41, 4);
+        }),
+        Encode([](auto* out) { Tag(out, 40, 3); })}) {
+    EXPECT_FALSE(parsed.ParseFromString(bad));
+    EXPECT_FALSE(DecodeFoldEvent(bad, &e));
+  }
+}
+
+TEST(FoldEventTest, EveryPayloadOfTheOneofIsKnown) {
+  // A payload added to domain.proto without the decoder would fold as no
+  // event at all: each field of the oneof, set by reflection, must decode
+  // as its case.
+  const google::protobuf::OneofDescriptor* oneof =
+      v1::DomainEvent::descriptor()->FindOneofByName("payload");
+  ASSERT_NE(oneof, nullptr);
+  ASSERT_GT(oneof->field_count(), 20);
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = oneof->field(i);
+    v1::DomainEvent d = Envelope();
+    d.GetReflection()->MutableMessage(&d, field);
+    const std::string bytes = d.SerializeAsString();
+    FoldEvent e;
+    ASSERT_TRUE(DecodeFoldEvent(bytes, &e)) << field->name();
+    EXPECT_EQ(static_cast<int>(e.payload_case), field->number())
+        << field->name();
+  }
+}
+
+TEST(FoldEventTest, APayloadSeenTwiceIsMergedAsByProtobuf) {
+  v1::DomainEvent first;
+  auto* m = first.mutable_meeting_observed();
+  m->set_review_id("r1");
+  m->add_attending_agency_ids("opcc");
+  m->add_related_recommendations(1);
+  v1::DomainEvent second;
+  second.mutable_meeting_observed()->add_attending_agency_ids("paladin");
+  second.mutable_meeting_observed()->add_related_recommendations(2);
+  // A risk raised whose description comes in two pieces.
+  v1::DomainEvent risk1, risk2;
+  risk1.mutable_risk_raised()->mutable_description()->set_en("English");
+  risk2.mutable_risk_raised()->mutable_description()->set_cy("Cymraeg");
+  for (const auto& [a, b] :
+       {std::make_pair(&first, &second), std::make_pair(&risk1, &risk2)}) {
+    const std::string bytes = a->SerializeAsString() + b->SerializeAsString();
+    v1::DomainEvent parsed;
+    ASSERT_TRUE(parsed.ParseFromString(bytes));
+    FoldEvent e;
+    ASSERT_TRUE(DecodeFoldEvent(bytes, &e));
+    EXPECT_EQ(e.payload_case, parsed.payload_case());
+    if (parsed.has_meeting_observed()) {
+      EXPECT_EQ(e.review_id, "r1");
+      EXPECT_THAT(
+          Strings(e.agency_ids),
+          ElementsAreArray(parsed.meeting_observed().attending_agency_ids()));
+      EXPECT_THAT(e.related_recommendations,
+                  ElementsAreArray(
+                      parsed.meeting_observed().related_recommendations()));
+    } else {
+      // The pieces, parsed in order, give what protobuf merged.
+      v1::LocalizedText merged;
+      for (absl::string_view piece : e.text) {
+        v1::LocalizedText part;
+        ASSERT_TRUE(
+            part.ParseFromArray(piece.data(), static_cast<int>(piece.size())));
+        merged.MergeFrom(part);
+      }
+      EXPECT_EQ(merged.SerializeAsString(),
+                parsed.risk_raised().description().SerializeAsString());
+      EXPECT_EQ(merged.en(), "English");
+      EXPECT_EQ(merged.cy(), "Cymraeg");
+    }
+  }
+  // Another payload after the first replaces it, as in a oneof.
+  v1::DomainEvent closed;
+  closed.mutable_recommendation_closed()->set_number(4);
+  const std::string bytes =
+      first.SerializeAsString() + closed.SerializeAsString();
+  FoldEvent e;
+  ASSERT_TRUE(DecodeFoldEvent(bytes, &e));
+  EXPECT_EQ(e.payload_case, v1::DomainEvent::kRecommendationClosed);
+  EXPECT_TRUE(e.review_id.empty());
+  EXPECT_THAT(e.agency_ids, IsEmpty());
+  EXPECT_EQ(e.number, 4);
 }
 
 TEST(FoldEventTest, UnknownFieldsAreSkippedAndAnUnknownPayloadIsNone) {
@@ -484,26 +602,52 @@ TEST(FoldEventTest, RepeatedNumbersPackedOrNotAndTheLastPayloadWins) {
   EXPECT_EQ(e.risk_id, "k");
 }
 
-TEST(FoldEventTest, DecodingAgainClearsWhatTheLastEventSet) {
-  v1::DomainEvent d = Envelope();
-  auto* m = d.mutable_meeting_observed();
-  m->set_review_id("r1");
-  m->add_attending_agency_ids("opcc");
-  m->add_related_recommendations(3);
-  const std::string first = d.SerializeAsString();
-  v1::DomainEvent other;
-  other.mutable_reporting_period_closed()->set_period("2024-06");
-  const std::string second = other.SerializeAsString();
+TEST(FoldEventTest, DecodingAgainClearsEveryMember) {
+  // Every member set, as no single event sets them.
+  const std::string keep = "kept";
   FoldEvent e;
-  ASSERT_TRUE(DecodeFoldEvent(first, &e));
-  ASSERT_TRUE(DecodeFoldEvent(second, &e));
-  EXPECT_EQ(e.payload_case, v1::DomainEvent::kReportingPeriodClosed);
-  EXPECT_TRUE(e.review_id.empty());
-  EXPECT_TRUE(e.actor_agency_id.empty());
+  e.payload_case = v1::DomainEvent::kMeetingObserved;
+  e.occurred_seconds = 1;
+  e.occurred_nanos = 1;
+  e.classification = 1;
+  for (absl::string_view* v :
+       {&e.actor_agency_id, &e.actor_person, &e.review_id, &e.agency_id,
+        &e.update_id, &e.activity_id, &e.risk_id, &e.programme_id, &e.report_id,
+        &e.period, &e.date, &e.theme_id, &e.owning_agency_id}) {
+    *v = keep;
+  }
+  e.number = 1;
+  e.kind = 1;
+  e.text_not_in_source = true;
+  e.related_recommendation = 1;
+  e.text.push_back(keep);
+  e.agency_ids.push_back(keep);
+  e.theme_ids.push_back(keep);
+  e.related_recommendations.push_back(1);
+  e.figures.push_back(keep);
+  e.narrative.push_back(keep);
+  ASSERT_TRUE(DecodeFoldEvent("", &e));
+  const FoldEvent empty;
+  EXPECT_EQ(e.payload_case, empty.payload_case);
+  EXPECT_EQ(e.occurred_seconds, 0);
+  EXPECT_EQ(e.occurred_nanos, 0);
   EXPECT_EQ(e.classification, 0);
+  for (absl::string_view v :
+       {e.actor_agency_id, e.actor_person, e.review_id, e.agency_id,
+        e.update_id, e.activity_id, e.risk_id, e.programme_id, e.report_id,
+        e.period, e.date, e.theme_id, e.owning_agency_id}) {
+    EXPECT_TRUE(v.empty()) << v;
+  }
+  EXPECT_EQ(e.number, 0);
+  EXPECT_EQ(e.kind, 0);
+  EXPECT_FALSE(e.text_not_in_source);
+  EXPECT_EQ(e.related_recommendation, 0);
+  EXPECT_THAT(e.text, IsEmpty());
   EXPECT_THAT(e.agency_ids, IsEmpty());
+  EXPECT_THAT(e.theme_ids, IsEmpty());
   EXPECT_THAT(e.related_recommendations, IsEmpty());
-  EXPECT_EQ(e.period, "2024-06");
+  EXPECT_THAT(e.figures, IsEmpty());
+  EXPECT_THAT(e.narrative, IsEmpty());
 }
 
 }  // namespace
