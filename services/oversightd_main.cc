@@ -19,6 +19,7 @@
 // backups into DIR (oversight backup NAME); a backup is restored by
 // serving it: oversightd --data_dir=DIR/NAME --verify_on_open.
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -218,6 +219,11 @@ int main(int argc, char** argv) {
       "; applied ", info.events_applied, " events in ",
       absl::FormatDuration(info.catch_up_time), "; at position ",
       (*server)->projections()->position()));
+  // Opening verified the chain and the indexes and loaded the read
+  // models: the memory those passes freed goes back to the system rather
+  // than stay resident for the life of the server (glibc keeps freed
+  // pages below the top of the heap otherwise).
+  malloc_trim(0);
   const es::ChainHead head = (*store)->Head();
   Log(absl::StrCat(
       "listening on ", (*server)->address(), "; data dir ", data_dir,
