@@ -14,7 +14,9 @@
 // Then it writes the batch with sync, and only after that publishes the new
 // head, hands the records to live subscribers and calls back the callers.
 // If the write fails, every append that wrote (or depended on one that
-// wrote) fails with UNAVAILABLE and the head does not move.
+// wrote) fails with UNAVAILABLE and the head does not move; before the
+// next group the writer reopens the database (ReopenDb), so a failed write
+// or sync does not leave appends failing until a restart.
 
 #include <pthread.h>
 
@@ -132,6 +134,17 @@ absl::Time RocksEventStore::Now() const {
 
 void RocksEventStore::CommitGroup(
     std::vector<std::unique_ptr<PendingAppend>>& group) {
+  if (needs_reopen_) {
+    if (absl::Status s = ReopenDb(); !s.ok()) {
+      const absl::Status failure = WithReason(
+          absl::UnavailableError(absl::StrCat(
+              "storage failed and could not be reopened: ", s.message())),
+          kReasonStorageUnavailable);
+      stat_appends_.fetch_add(group.size(), std::memory_order_relaxed);
+      for (auto& req : group) std::move(req->done)(failure);
+      return;
+    }
+  }
   const ChainHead start = Head();
   // Recording time of the whole group; never earlier than the last one.
   // Records store whole microseconds, so truncate here: the head and the
@@ -315,10 +328,13 @@ void RocksEventStore::CommitGroup(
       for (Outcome& out : outcomes) {
         if (out.depends_on_write) out.result = failure;
       }
-      // The write may have reached the WAL even though it failed; trust
-      // the store, not our arithmetic, about where the head now is.
+      // RocksDB now refuses every write (its background error), and the
+      // WAL may end in a torn record or hold the whole batch unsynced.
+      // The head stays at the last acknowledged record; the next group
+      // first reopens the database (ReopenDb), which recovers what of the
+      // WAL is whole and reloads the head from it.
       revision_cache_.clear();
-      LoadHead().IgnoreError();
+      needs_reopen_ = true;
     } else {
       if (revision_cache_.size() > 100000) revision_cache_.clear();
       for (auto& [stream, rev] : group_revisions) revision_cache_[stream] = rev;

@@ -17,6 +17,7 @@
 #include "eventstore/rocks_status.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -47,21 +48,29 @@ absl::StatusOr<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
   return store;
 }
 
-absl::Status RocksEventStore::OpenDb() {
-  rocksdb::Options db_options;
-  db_options.create_if_missing = options_.create_if_missing;
-  db_options.create_missing_column_families = options_.create_if_missing;
-  db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 5;
+namespace {
+
+// RocksDB's options for the store: `env` is the Env to use, or null.
+void DbOptions(const RocksEventStore::Options& options, rocksdb::Env* env,
+               rocksdb::DBOptions* db_options,
+               std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors) {
+  db_options->create_if_missing = options.create_if_missing;
+  db_options->create_missing_column_families = options.create_if_missing;
+  db_options->max_background_jobs = 2;
+  db_options->keep_log_file_num = 5;
+  if (env != nullptr) db_options->env = env;
+  // After a failed write the writer reopens the database itself
+  // (ReopenDb); RocksDB's own retries in the background would only race
+  // with that, and make closing wait for them.
+  db_options->max_bgerror_resume_count = 0;
 
   const std::vector<rocksdb::CompressionType> supported =
       rocksdb::GetSupportedCompressions();
   const bool lz4 = std::find(supported.begin(), supported.end(),
                              rocksdb::kLZ4Compression) != supported.end();
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (absl::string_view name : kColumnFamilyNames) {
     rocksdb::ColumnFamilyOptions cf_options;
-    cf_options.write_buffer_size = options_.write_buffer_size;
+    cf_options.write_buffer_size = options.write_buffer_size;
     rocksdb::BlockBasedTableOptions table;
     // Point look-ups of event ids and stream heads are mostly for keys
     // that exist only in the memtable or not at all: bloom filters keep
@@ -82,8 +91,21 @@ absl::Status RocksEventStore::OpenDb() {
     // a skip-list search.
     cf_options.memtable_whole_key_filtering = true;
     cf_options.memtable_prefix_bloom_size_ratio = 0.05;
-    descriptors.emplace_back(std::string(name), cf_options);
+    descriptors->emplace_back(std::string(name), cf_options);
   }
+}
+
+}  // namespace
+
+absl::Status RocksEventStore::OpenDb() {
+  if (options_.file_system != nullptr && composite_env_ == nullptr) {
+    composite_env_ = rocksdb::NewCompositeEnv(options_.file_system);
+  }
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  DbOptions(options_,
+            composite_env_ != nullptr ? composite_env_.get() : options_.env,
+            &db_options, &descriptors);
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, dir_, descriptors, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", dir_));
@@ -146,6 +168,67 @@ absl::Status RocksEventStore::LoadHead() {
   return absl::OkStatus();
 }
 
+absl::Status RocksEventStore::OpenDbReadOnly() {
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  DbOptions(options_,
+            composite_env_ != nullptr ? composite_env_.get() : options_.env,
+            &db_options, &descriptors);
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(
+      db_options, dir_, descriptors, &handles_, &db_);
+  return FromRocks(s, absl::StrCat("opening ", dir_, " read-only"));
+}
+
+absl::Status RocksEventStore::ReopenDb() {
+  const ChainHead before = Head();
+  {
+    absl::MutexLock lock(&db_mu_);
+    CloseDb();
+    if (absl::Status s = OpenDb(); !s.ok()) {
+      // Still failing (a full disk): keep serving reads from a read-only
+      // open, and try again before the next write.
+      CloseDb();
+      OpenDbReadOnly().IgnoreError();
+      return s;
+    }
+    if (absl::Status s = LoadHead(); !s.ok()) return s;
+  }
+  needs_reopen_ = false;
+  revision_cache_.clear();
+  // The failed write may have reached the WAL whole, and then the reopen
+  // has just recovered it: those records are stored now, though their
+  // callers were told UNAVAILABLE (a retry with the same event ids
+  // returns them). Hand them to live subscribers like any commit.
+  const Position head = Head().position;
+  if (head <= before.position) return absl::OkStatus();
+  CommittedGroup recovered;
+  for (Position p = before.position + 1; p <= head; ++p) {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kLog),
+                                 LogKey(p), &value);
+    if (!s.ok()) return FromRocks(s, "reading a recovered record");
+    absl::StatusOr<RecordedEvent> e = DecodeStoredValue(value);
+    if (!e.ok()) return e.status();
+    recovered.events.push_back(
+        std::make_shared<const RecordedEvent>(*std::move(e)));
+  }
+  recovered.last_position = head;
+  stat_events_.fetch_add(recovered.events.size(), std::memory_order_relaxed);
+  hub_->Publish(recovered);
+  return absl::OkStatus();
+}
+
+void RocksEventStore::CloseDb() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  handles_.clear();
+  db_->Close().PermitUncheckedError();
+  delete db_;
+  db_ = nullptr;
+}
+
 RocksEventStore::~RocksEventStore() { Close(); }
 
 void RocksEventStore::Close() {
@@ -161,15 +244,7 @@ void RocksEventStore::Close() {
   if (writer_.joinable()) writer_.join();
   if (hub_) hub_->Close();
   absl::MutexLock lock(&db_mu_);
-  if (db_ != nullptr) {
-    for (rocksdb::ColumnFamilyHandle* h : handles_) {
-      db_->DestroyColumnFamilyHandle(h);
-    }
-    handles_.clear();
-    db_->Close().PermitUncheckedError();
-    delete db_;
-    db_ = nullptr;
-  }
+  CloseDb();
 }
 
 rocksdb::ColumnFamilyHandle* RocksEventStore::cf(ColumnFamily which) const {

@@ -39,6 +39,8 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
+class FileSystem;
 }  // namespace rocksdb
 
 namespace oversight::eventstore {
@@ -65,6 +67,11 @@ class RocksEventStore final : public EventLog, public SnapshotStore {
     // Source of recording times; absl::Now when empty. Recording times
     // never go backwards even if this does.
     std::function<absl::Time()> clock;
+    // For tests: the file system RocksDB works on (for instance one that
+    // injects I/O errors), or else the Env; neither owned by the store
+    // beyond keeping `file_system` alive. Both empty: the default Env.
+    std::shared_ptr<rocksdb::FileSystem> file_system;
+    rocksdb::Env* env = nullptr;
   };
 
   // Opens (or creates) the store in directory `dir`. Errors:
@@ -142,6 +149,17 @@ class RocksEventStore final : public EventLog, public SnapshotStore {
 
   RocksEventStore(const std::string& dir, const Options& options);
   absl::Status OpenDb();
+  // Opens the database read-only, so reads go on while it cannot be
+  // opened for writing (a full disk).
+  absl::Status OpenDbReadOnly();
+  // Closes the database; the caller holds db_mu_ exclusively or is the
+  // only thread left.
+  void CloseDb();
+  // After a failed write, RocksDB refuses every later write (its
+  // background error) and its WAL may end in a torn record: the writer
+  // closes and reopens the database, which replays what of the WAL is
+  // whole, and reloads the head from it. Writer thread only.
+  absl::Status ReopenDb();
   absl::Status LoadHead();
   void WriterLoop();
   void CommitGroup(std::vector<std::unique_ptr<PendingAppend>>& group);
@@ -157,6 +175,8 @@ class RocksEventStore final : public EventLog, public SnapshotStore {
   mutable absl::Mutex db_mu_;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Built from options_.file_system; outlives db_.
+  std::unique_ptr<rocksdb::Env> composite_env_;
 
   // Queue of appends waiting for the writer.
   absl::Mutex queue_mu_;
@@ -172,6 +192,9 @@ class RocksEventStore final : public EventLog, public SnapshotStore {
 
   // Writer-thread state: last revision of recently written streams.
   absl::flat_hash_map<std::string, Revision> revision_cache_;
+  // Writer-thread state: a write failed, so db_ must be reopened before
+  // the next one (ReopenDb).
+  bool needs_reopen_ = false;
 
   std::shared_ptr<LiveHub> hub_;
   std::atomic<uint64_t> stat_groups_{0}, stat_events_{0}, stat_appends_{0};
