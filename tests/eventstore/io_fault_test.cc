@@ -319,6 +319,43 @@ INSTANTIATE_TEST_SUITE_P(Workloads, IoFaultStepTest,
                            return WorkloadName(info.param);
                          });
 
+// A failed sync leaves the batch whole in the WAL, and the reopen recovers
+// it: the retry of the same append finds it recorded (deduplicated, at the
+// position the failed append would have had), and a live subscriber gets
+// it in order with what follows, staying live (the hub would otherwise see
+// a gap and send every subscriber back to disk).
+TEST(IoFaultTest, RecordsRecoveredFromTheWalReachLiveSubscribers) {
+  Harness h;
+  h.Open();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(h.Append(Events(2)).ok());
+  std::unique_ptr<Subscription> sub = h.store().Subscribe(1, EventFilter());
+  std::vector<Position> delivered;
+  auto drain = [&](size_t count) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (delivered.size() < count && absl::Now() < deadline) {
+      absl::StatusOr<SubscriptionBatch> b = sub->Next(256, absl::Seconds(1));
+      ASSERT_TRUE(b.ok()) << b.status();
+      for (const SharedEvent& e : b->events) delivered.push_back(e->position);
+    }
+  };
+  drain(6);
+  ASSERT_THAT(delivered, Eq(Range(1, 6)));
+
+  const std::vector<ProposedEvent> events = Events(1);
+  h.fs().FailAt(h.fs().calls() + 2);  // The WAL's sync (see CountCalls).
+  ASSERT_FALSE(h.Append(events).ok());
+  h.fs().Clear();
+  absl::StatusOr<AppendResult> retry = h.Append(events);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->deduplicated);
+  EXPECT_EQ(retry->first_position, 7u);
+  ASSERT_TRUE(h.Append(Events(2)).ok());
+  drain(9);
+  EXPECT_THAT(delivered, Eq(Range(1, 9)));
+  EXPECT_EQ(sub->fallbacks(), 0u);
+  h.CheckAcked("after recovering");
+}
+
 // A full disk: every write and sync fails for a while. Appends fail
 // UNAVAILABLE, reads go on (also once the store has tried to reopen its
 // database and could not), and when space is freed appends work again.
