@@ -107,7 +107,8 @@ class FaultFile : public rocksdb::FSWritableFileOwnerWrapper {
     if (rocksdb::IOStatus s = fs_->Count(FaultFs::Op::kSync, fname_); !s.ok()) {
       return s;
     }
-    rocksdb::IOStatus s = target()->Sync(options, dbg);
+    rocksdb::IOStatus s = fs_->real_syncs() ? target()->Sync(options, dbg)
+                                            : rocksdb::IOStatus::OK();
     if (s.ok()) fs_->Synced(fname_, size_);
     return s;
   }
@@ -116,7 +117,8 @@ class FaultFile : public rocksdb::FSWritableFileOwnerWrapper {
     if (rocksdb::IOStatus s = fs_->Count(FaultFs::Op::kSync, fname_); !s.ok()) {
       return s;
     }
-    rocksdb::IOStatus s = target()->Fsync(options, dbg);
+    rocksdb::IOStatus s = fs_->real_syncs() ? target()->Fsync(options, dbg)
+                                            : rocksdb::IOStatus::OK();
     if (s.ok()) fs_->Synced(fname_, size_);
     return s;
   }
@@ -128,6 +130,7 @@ class FaultFile : public rocksdb::FSWritableFileOwnerWrapper {
     if (rocksdb::IOStatus s = fs_->Count(FaultFs::Op::kSync, fname_); !s.ok()) {
       return s;
     }
+    if (!fs_->real_syncs()) return rocksdb::IOStatus::OK();
     return target()->RangeSync(offset, nbytes, options, dbg);
   }
   rocksdb::IOStatus Close(const rocksdb::IOOptions& options,
@@ -167,6 +170,7 @@ class FaultDirectory : public rocksdb::FSDirectoryWrapper {
         !s.ok()) {
       return s;
     }
+    if (!fs_->real_syncs()) return rocksdb::IOStatus::OK();
     return FSDirectoryWrapper::Fsync(options, dbg);
   }
   rocksdb::IOStatus FsyncWithDirOptions(
@@ -176,6 +180,7 @@ class FaultDirectory : public rocksdb::FSDirectoryWrapper {
         !s.ok()) {
       return s;
     }
+    if (!fs_->real_syncs()) return rocksdb::IOStatus::OK();
     return FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, dir_options);
   }
 
@@ -208,8 +213,8 @@ std::unique_ptr<rocksdb::Env> NewFaultEnv(std::shared_ptr<FaultFs> fs) {
   return std::make_unique<FaultEnv>(rocksdb::NewCompositeEnv(std::move(fs)));
 }
 
-FaultFs::FaultFs(std::shared_ptr<rocksdb::FileSystem> base)
-    : FileSystemWrapper(std::move(base)) {}
+FaultFs::FaultFs(std::shared_ptr<rocksdb::FileSystem> base, bool real_syncs)
+    : FileSystemWrapper(std::move(base)), real_syncs_(real_syncs) {}
 
 uint64_t FaultFs::calls() const {
   absl::MutexLock lock(&mu_);

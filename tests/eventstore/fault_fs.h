@@ -43,8 +43,15 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   // Kinds of counted call.
   enum class Op { kAppend, kSync, kClose, kDirSync };
 
+  // With `real_syncs` false, syncs (of files and directories) are counted,
+  // failed and tracked for DropUnsyncedData but do not reach the disk:
+  // the tests cut the power themselves, and real fsyncs would only make
+  // them slow on a busy machine.
   explicit FaultFs(std::shared_ptr<rocksdb::FileSystem> base =
-                       rocksdb::FileSystem::Default());
+                       rocksdb::FileSystem::Default(),
+                   bool real_syncs = false);
+
+  bool real_syncs() const { return real_syncs_; }
 
   const char* Name() const override { return "OversightFaultFs"; }
 
@@ -108,6 +115,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
                          rocksdb::IOStatus s,
                          std::unique_ptr<rocksdb::FSWritableFile>* result);
 
+  const bool real_syncs_;
   mutable absl::Mutex mu_;
   uint64_t calls_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t failures_ ABSL_GUARDED_BY(mu_) = 0;

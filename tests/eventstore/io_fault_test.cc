@@ -263,14 +263,17 @@ TEST_P(IoFaultStepTest, PowerCutAfterAFaultKeepsEveryAcknowledgedEvent) {
 // WAL held, syncing the directory. Step a second fault through every call
 // of that append too: it fails UNAVAILABLE or succeeds, reads go on, and
 // once the fault clears appends work, and survive a power cut.
-TEST_P(IoFaultStepTest, EveryCallOfTheRecoveryFailsUnavailableOrRecovers) {
+// (The small append only: the recovery's calls are the same for the large
+// one but for its three WAL writes, which the first test steps through.)
+TEST(IoFaultTest, EveryCallOfTheRecoveryFailsUnavailableOrRecovers) {
+  const Workload workload = Workload::kSmall;
   uint64_t count = 0;
   std::string trace;
   {
     Harness h;
     h.Open();
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(h.Append(Events(2)).ok());
-    const std::vector<ProposedEvent> events = WorkloadEvents(GetParam());
+    const std::vector<ProposedEvent> events = WorkloadEvents(workload);
     h.fs().FailAt(h.fs().calls() + 1);
     ASSERT_FALSE(h.Append(events).ok());
     h.fs().Clear();
@@ -280,20 +283,24 @@ TEST_P(IoFaultStepTest, EveryCallOfTheRecoveryFailsUnavailableOrRecovers) {
     std::vector<std::string> calls = h.fs().Trace();
     trace = absl::StrJoin(calls.begin() + before, calls.end(), ", ");
   }
-  std::cerr << "recovering " << WorkloadName(GetParam()) << " append: " << count
+  std::cerr << "recovering " << WorkloadName(workload) << " append: " << count
             << " calls: " << trace << "\n";
   ASSERT_GT(count, 2u) << trace;  // More than the append's own.
+  // Faults RocksDB tolerates (closing the failed database's files) leave
+  // the append OK; the others fail it.
+  uint64_t failed = 0;
   for (uint64_t n = 1; n <= count; ++n) {
     SCOPED_TRACE(absl::StrCat("second fault at call ", n, " of ", count));
     Harness h;
     h.Open();
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(h.Append(Events(2)).ok());
-    const std::vector<ProposedEvent> events = WorkloadEvents(GetParam());
+    const std::vector<ProposedEvent> events = WorkloadEvents(workload);
     h.fs().FailAt(h.fs().calls() + 1);
     ASSERT_FALSE(h.Append(events).ok());
     h.fs().FailAt(h.fs().calls() + n, FaultFs::Fault::kNoSpace);
     absl::StatusOr<AppendResult> r = h.Append(events);
     if (!r.ok()) {
+      ++failed;
       EXPECT_THAT(r.status(), IsError(absl::StatusCode::kUnavailable,
                                       kReasonStorageUnavailable));
     }
@@ -311,6 +318,7 @@ TEST_P(IoFaultStepTest, EveryCallOfTheRecoveryFailsUnavailableOrRecovers) {
     h.CheckAcked("after a power cut");
     ASSERT_TRUE(h.Append(Events(1)).ok());
   }
+  std::cerr << failed << " of " << count << " faults failed the append\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Workloads, IoFaultStepTest,
