@@ -106,6 +106,7 @@ absl::Status RocksEventStore::OpenDb() {
   DbOptions(options_,
             composite_env_ != nullptr ? composite_env_.get() : options_.env,
             &db_options, &descriptors);
+  handles_.clear();  // A failed open may have left some.
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, dir_, descriptors, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", dir_));
@@ -174,6 +175,7 @@ absl::Status RocksEventStore::OpenDbReadOnly() {
   DbOptions(options_,
             composite_env_ != nullptr ? composite_env_.get() : options_.env,
             &db_options, &descriptors);
+  handles_.clear();
   rocksdb::Status s = rocksdb::DB::OpenForReadOnly(
       db_options, dir_, descriptors, &handles_, &db_);
   return FromRocks(s, absl::StrCat("opening ", dir_, " read-only"));
