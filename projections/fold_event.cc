@@ -1,6 +1,7 @@
 #include "projections/fold_event.h"
 
 #include <cstring>
+#include <initializer_list>
 
 #include "absl/container/inlined_vector.h"
 
@@ -153,8 +154,7 @@ bool ForEachField(absl::string_view bytes, Visit&& visit) {
   return true;
 }
 
-// The payload's fields, by its message type. Each returns false for a
-// field the fold uses that has the wrong wire type.
+// The envelope's messages. Each returns false only for malformed data.
 bool DecodeTimestamp(absl::string_view bytes, FoldEvent* e) {
   using M = google::protobuf::Timestamp;
   return ForEachField(bytes, [e](uint32_t n, const Field& f) {
@@ -181,6 +181,36 @@ bool DecodeActor(absl::string_view bytes, FoldEvent* e) {
   });
 }
 
+// A field of a payload that the fold takes, and the member it goes to.
+struct Take {
+  enum Kind { kString, kStrings, kInt32, kInt32s, kBool, kThemeIds };
+  uint32_t number;
+  Kind kind;
+  absl::string_view FoldEvent::*string = nullptr;
+  std::vector<absl::string_view> FoldEvent::*strings = nullptr;
+  int32_t FoldEvent::*int32 = nullptr;
+  std::vector<int32_t> FoldEvent::*int32s = nullptr;
+  bool FoldEvent::*boolean = nullptr;
+};
+
+Take String(uint32_t n, absl::string_view FoldEvent::*m) {
+  return {n, Take::kString, m};
+}
+Take Strings(uint32_t n, std::vector<absl::string_view> FoldEvent::*m) {
+  return {n, Take::kStrings, nullptr, m};
+}
+Take Int32(uint32_t n, int32_t FoldEvent::*m) {
+  return {n, Take::kInt32, nullptr, nullptr, m};
+}
+Take Int32s(uint32_t n, std::vector<int32_t> FoldEvent::*m) {
+  return {n, Take::kInt32s, nullptr, nullptr, nullptr, m};
+}
+Take Bool(uint32_t n, bool FoldEvent::*m) {
+  return {n, Take::kBool, nullptr, nullptr, nullptr, nullptr, m};
+}
+// The ids of repeated Theme messages, into theme_ids.
+Take ThemeIds(uint32_t n) { return {n, Take::kThemeIds}; }
+
 bool DecodeThemeId(absl::string_view bytes, FoldEvent* e) {
   absl::string_view id;
   if (!ForEachField(bytes, [&id](uint32_t n, const Field& f) {
@@ -192,274 +222,226 @@ bool DecodeThemeId(absl::string_view bytes, FoldEvent* e) {
   return true;
 }
 
-// The fields every payload about a recommendation has: its review and
-// number. `more` takes the payload's own.
-template <typename M, typename More>
-bool DecodeAboutRecommendation(absl::string_view bytes, FoldEvent* e,
-                               More&& more) {
-  return ForEachField(bytes, [e, &more](uint32_t n, const Field& f) {
-    switch (n) {
-      case M::kReviewIdFieldNumber:
-        return f.String(&e->review_id);
-      case M::kNumberFieldNumber:
-        return f.Int32(&e->number);
+bool Apply(const Take& t, const Field& f, FoldEvent* e) {
+  switch (t.kind) {
+    case Take::kString:
+      return f.String(&(e->*t.string));
+    case Take::kStrings:
+      return f.AddString(&(e->*t.strings));
+    case Take::kInt32:
+      return f.Int32(&(e->*t.int32));
+    case Take::kInt32s:
+      return f.AddInt32s(&(e->*t.int32s));
+    case Take::kBool:
+      return f.Bool(&(e->*t.boolean));
+    case Take::kThemeIds:
+      return f.wire_type != kLengthDelimited || DecodeThemeId(f.bytes, e);
+  }
+  return true;
+}
+
+// Decodes a payload's message in `bytes`, taking the fields `takes` names
+// and skipping the others.
+bool DecodeWith(absl::string_view bytes, std::initializer_list<Take> takes,
+                FoldEvent* e) {
+  return ForEachField(bytes, [&](uint32_t n, const Field& f) {
+    for (const Take& t : takes) {
+      if (t.number == n) return Apply(t, f, e);
     }
-    return more(n, f);
+    return true;
   });
 }
 
-// A payload of which the fold uses only the review.
-template <typename M>
-bool DecodeAboutReview(absl::string_view bytes, FoldEvent* e) {
-  return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-    return n != M::kReviewIdFieldNumber || f.String(&e->review_id);
-  });
-}
-
+// The fields the fold takes from each payload. Every payload about a
+// review names it; most name a recommendation by its number.
 bool DecodePayload(v1::DomainEvent::PayloadCase payload_case,
                    absl::string_view bytes, FoldEvent* e) {
   using D = v1::DomainEvent;
-  auto none = [](uint32_t, const Field&) { return true; };
+  using E = FoldEvent;
   switch (payload_case) {
     case D::kAgencyRegistered: {
       using M = v1::AgencyRegistered;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kAgencyIdFieldNumber:
-            return f.String(&e->agency_id);
-          case M::kNameFieldNumber:
-            return f.AddString(&e->text);
-          case M::kKindFieldNumber:
-            return f.Int32(&e->kind);
-        }
-        return true;
-      });
+      return DecodeWith(bytes,
+                        {String(M::kAgencyIdFieldNumber, &E::agency_id),
+                         Strings(M::kNameFieldNumber, &E::text),
+                         Int32(M::kKindFieldNumber, &E::kind)},
+                        e);
     }
     case D::kReviewOpened: {
       using M = v1::ReviewOpened;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kTitleFieldNumber:
-            return f.AddString(&e->text);
-          case M::kCommissioningAgencyIdFieldNumber:
-            return f.String(&e->owning_agency_id);
-          case M::kThemesFieldNumber:
-            return f.wire_type != kLengthDelimited || DecodeThemeId(f.bytes, e);
-        }
-        return true;
-      });
+      return DecodeWith(
+          bytes,
+          {String(M::kReviewIdFieldNumber, &E::review_id),
+           Strings(M::kTitleFieldNumber, &E::text),
+           String(M::kCommissioningAgencyIdFieldNumber, &E::owning_agency_id),
+           ThemeIds(M::kThemesFieldNumber)},
+          e);
     }
     case D::kRecommendationIssued: {
       using M = v1::RecommendationIssued;
-      return DecodeAboutRecommendation<M>(
-          bytes, e, [e](uint32_t n, const Field& f) {
-            switch (n) {
-              case M::kThemeIdFieldNumber:
-                return f.String(&e->theme_id);
-              case M::kTextFieldNumber:
-                return f.AddString(&e->text);
-              case M::kTextNotInSourceFieldNumber:
-                return f.Bool(&e->text_not_in_source);
-              case M::kOwningAgencyIdFieldNumber:
-                return f.String(&e->owning_agency_id);
-              case M::kContributingAgencyIdsFieldNumber:
-                return f.AddString(&e->agency_ids);
-            }
-            return true;
-          });
+      return DecodeWith(
+          bytes,
+          {String(M::kReviewIdFieldNumber, &E::review_id),
+           Int32(M::kNumberFieldNumber, &E::number),
+           String(M::kThemeIdFieldNumber, &E::theme_id),
+           Strings(M::kTextFieldNumber, &E::text),
+           Bool(M::kTextNotInSourceFieldNumber, &E::text_not_in_source),
+           String(M::kOwningAgencyIdFieldNumber, &E::owning_agency_id),
+           Strings(M::kContributingAgencyIdsFieldNumber, &E::agency_ids)},
+          e);
     }
     case D::kReportingPeriodOpened: {
       using M = v1::ReportingPeriodOpened;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kPeriodFieldNumber:
-            return f.String(&e->period);
-          case M::kSubmissionsDueOnFieldNumber:
-            return f.String(&e->date);
-        }
-        return true;
-      });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         String(M::kPeriodFieldNumber, &E::period),
+                         String(M::kSubmissionsDueOnFieldNumber, &E::date)},
+                        e);
     }
     case D::kReportingPeriodClosed: {
       using M = v1::ReportingPeriodClosed;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kPeriodFieldNumber:
-            return f.String(&e->period);
-        }
-        return true;
-      });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         String(M::kPeriodFieldNumber, &E::period)},
+                        e);
     }
     case D::kProgressUpdateSubmitted: {
       using M = v1::ProgressUpdateSubmitted;
-      return DecodeAboutRecommendation<M>(bytes, e,
-                                          [e](uint32_t n, const Field& f) {
-                                            switch (n) {
-                                              case M::kUpdateIdFieldNumber:
-                                                return f.String(&e->update_id);
-                                              case M::kPeriodFieldNumber:
-                                                return f.String(&e->period);
-                                            }
-                                            return true;
-                                          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         String(M::kUpdateIdFieldNumber, &E::update_id),
+                         String(M::kPeriodFieldNumber, &E::period)},
+                        e);
     }
     case D::kProgressUpdateCorrected: {
       using M = v1::ProgressUpdateCorrected;
-      return DecodeAboutRecommendation<M>(
-          bytes, e, [e](uint32_t n, const Field& f) {
-            return n != M::kUpdateIdFieldNumber || f.String(&e->update_id);
-          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         String(M::kUpdateIdFieldNumber, &E::update_id)},
+                        e);
     }
     case D::kProgressUpdateWithdrawn: {
       using M = v1::ProgressUpdateWithdrawn;
-      return DecodeAboutRecommendation<M>(
-          bytes, e, [e](uint32_t n, const Field& f) {
-            return n != M::kUpdateIdFieldNumber || f.String(&e->update_id);
-          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         String(M::kUpdateIdFieldNumber, &E::update_id)},
+                        e);
     }
     case D::kRatingAssigned: {
       using M = v1::RatingAssigned;
-      return DecodeAboutRecommendation<M>(bytes, e,
-                                          [e](uint32_t n, const Field& f) {
-                                            switch (n) {
-                                              case M::kPeriodFieldNumber:
-                                                return f.String(&e->period);
-                                              case M::kRatingFieldNumber:
-                                                return f.Int32(&e->kind);
-                                            }
-                                            return true;
-                                          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         String(M::kPeriodFieldNumber, &E::period),
+                         Int32(M::kRatingFieldNumber, &E::kind)},
+                        e);
     }
     case D::kMonitoringActivityRecorded: {
       using M = v1::MonitoringActivityRecorded;
-      return DecodeAboutRecommendation<M>(
-          bytes, e, [e](uint32_t n, const Field& f) {
-            switch (n) {
-              case M::kActivityIdFieldNumber:
-                return f.String(&e->activity_id);
-              case M::kPeriodFieldNumber:
-                return f.String(&e->period);
-              case M::kDescriptionFieldNumber:
-                return f.AddString(&e->text);
-              case M::kDueOnFieldNumber:
-                return f.String(&e->date);
-            }
-            return true;
-          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         String(M::kActivityIdFieldNumber, &E::activity_id),
+                         String(M::kPeriodFieldNumber, &E::period),
+                         Strings(M::kDescriptionFieldNumber, &E::text),
+                         String(M::kDueOnFieldNumber, &E::date)},
+                        e);
     }
     case D::kMonitoringActivityCompleted: {
       using M = v1::MonitoringActivityCompleted;
-      return DecodeAboutRecommendation<M>(
-          bytes, e, [e](uint32_t n, const Field& f) {
-            return n != M::kActivityIdFieldNumber || f.String(&e->activity_id);
-          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         String(M::kActivityIdFieldNumber, &E::activity_id)},
+                        e);
     }
     case D::kMeetingObserved: {
       using M = v1::MeetingObserved;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kAttendingAgencyIdsFieldNumber:
-            return f.AddString(&e->agency_ids);
-          case M::kRelatedRecommendationsFieldNumber:
-            return f.AddInt32s(&e->related_recommendations);
-        }
-        return true;
-      });
+      return DecodeWith(
+          bytes,
+          {String(M::kReviewIdFieldNumber, &E::review_id),
+           Strings(M::kAttendingAgencyIdsFieldNumber, &E::agency_ids),
+           Int32s(M::kRelatedRecommendationsFieldNumber,
+                  &E::related_recommendations)},
+          e);
     }
     case D::kRiskRaised: {
       using M = v1::RiskRaised;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kRiskIdFieldNumber:
-            return f.String(&e->risk_id);
-          case M::kCategoryFieldNumber:
-            return f.Int32(&e->kind);
-          case M::kDescriptionFieldNumber:
-            return f.AddString(&e->text);
-          case M::kRelatedRecommendationsFieldNumber:
-            return f.AddInt32s(&e->related_recommendations);
-        }
-        return true;
-      });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         String(M::kRiskIdFieldNumber, &E::risk_id),
+                         Int32(M::kCategoryFieldNumber, &E::kind),
+                         Strings(M::kDescriptionFieldNumber, &E::text),
+                         Int32s(M::kRelatedRecommendationsFieldNumber,
+                                &E::related_recommendations)},
+                        e);
     }
     case D::kRiskResolved: {
       using M = v1::RiskResolved;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kRiskIdFieldNumber:
-            return f.String(&e->risk_id);
-        }
-        return true;
-      });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         String(M::kRiskIdFieldNumber, &E::risk_id)},
+                        e);
     }
     case D::kProgrammeRegistered: {
       using M = v1::ProgrammeRegistered;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kProgrammeIdFieldNumber:
-            return f.String(&e->programme_id);
-          case M::kNameFieldNumber:
-            return f.AddString(&e->text);
-          case M::kOwningAgencyIdFieldNumber:
-            return f.String(&e->owning_agency_id);
-          case M::kReviewIdFieldNumber:
-            return f.String(&e->review_id);
-          case M::kRelatedRecommendationsFieldNumber:
-            return f.AddInt32s(&e->related_recommendations);
-          case M::kStartedOnFieldNumber:
-            return f.String(&e->date);
-        }
-        return true;
-      });
+      return DecodeWith(
+          bytes,
+          {String(M::kProgrammeIdFieldNumber, &E::programme_id),
+           Strings(M::kNameFieldNumber, &E::text),
+           String(M::kOwningAgencyIdFieldNumber, &E::owning_agency_id),
+           String(M::kReviewIdFieldNumber, &E::review_id),
+           Int32s(M::kRelatedRecommendationsFieldNumber,
+                  &E::related_recommendations),
+           String(M::kStartedOnFieldNumber, &E::date)},
+          e);
     }
     case D::kPartnerReportSubmitted: {
       using M = v1::PartnerReportSubmitted;
-      return ForEachField(bytes, [e](uint32_t n, const Field& f) {
-        switch (n) {
-          case M::kProgrammeIdFieldNumber:
-            return f.String(&e->programme_id);
-          case M::kReportIdFieldNumber:
-            return f.String(&e->report_id);
-          case M::kQuarterFieldNumber:
-            return f.String(&e->period);
-          case M::kFiguresFieldNumber:
-            return f.AddString(&e->figures);
-          case M::kNarrativeFieldNumber:
-            return f.AddString(&e->narrative);
-        }
-        return true;
-      });
+      return DecodeWith(bytes,
+                        {String(M::kProgrammeIdFieldNumber, &E::programme_id),
+                         String(M::kReportIdFieldNumber, &E::report_id),
+                         String(M::kQuarterFieldNumber, &E::period),
+                         Strings(M::kFiguresFieldNumber, &E::figures),
+                         Strings(M::kNarrativeFieldNumber, &E::narrative)},
+                        e);
     }
     case D::kCrossReferenceRecorded: {
       using M = v1::CrossReferenceRecorded;
-      return DecodeAboutRecommendation<M>(
-          bytes, e, [e](uint32_t n, const Field& f) {
-            return n != M::kRelatedRecommendationFieldNumber ||
-                   f.Int32(&e->related_recommendation);
-          });
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number),
+                         Int32(M::kRelatedRecommendationFieldNumber,
+                               &E::related_recommendation)},
+                        e);
     }
-    case D::kRecommendationClosed:
-      return DecodeAboutRecommendation<v1::RecommendationClosed>(bytes, e,
-                                                                 none);
-    case D::kRecommendationReopened:
-      return DecodeAboutRecommendation<v1::RecommendationReopened>(bytes, e,
-                                                                   none);
+    case D::kRecommendationClosed: {
+      using M = v1::RecommendationClosed;
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number)},
+                        e);
+    }
+    case D::kRecommendationReopened: {
+      using M = v1::RecommendationReopened;
+      return DecodeWith(bytes,
+                        {String(M::kReviewIdFieldNumber, &E::review_id),
+                         Int32(M::kNumberFieldNumber, &E::number)},
+                        e);
+    }
     case D::kConclusionRecorded:
-      return DecodeAboutReview<v1::ConclusionRecorded>(bytes, e);
+      return DecodeWith(
+          bytes,
+          {String(v1::ConclusionRecorded::kReviewIdFieldNumber, &E::review_id)},
+          e);
     case D::kReportPublished:
-      return DecodeAboutReview<v1::ReportPublished>(bytes, e);
+      return DecodeWith(
+          bytes,
+          {String(v1::ReportPublished::kReviewIdFieldNumber, &E::review_id)},
+          e);
     case D::kAccessRecorded:  // no read model holds the access log
     case D::PAYLOAD_NOT_SET:
       return true;
