@@ -4,6 +4,8 @@
 #
 #   bash scripts/test.sh
 #   OVERSIGHT_CRASH_ROUNDS=1000 bash scripts/test.sh   # the long crash run
+#   (the server crash test's count is OVERSIGHT_SERVER_CRASH_ROUNDS; its long
+#   run is the binary's, README "Longer test runs")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
