@@ -63,6 +63,9 @@
 // OVERSIGHT_SERVER_CRASH_SEED=S (timing still varies, so a rerun makes the
 // same choices, not the same interleaving). --keep leaves the data
 // directory and the servers' logs in place and prints their path.
+// --oversightd=PATH runs another build of the server (by default the one
+// built with this test), e.g. a copy, so that a long run is not disturbed
+// by a rebuild replacing the binary under it.
 //
 // Each round lets the clients run 100..1,000 ms after the server listens
 // before the kill, then starts the server two or three times and reads
@@ -134,6 +137,7 @@ using eventstore::RocksEventStore;
 int g_rounds = 25;
 uint64_t g_seed = 0;
 bool g_keep = false;
+std::string g_oversightd = OVERSIGHTD_PATH;
 
 constexpr int kCommandLanes = 3;
 constexpr int kSetupLane = kCommandLanes;  // Registers the agencies.
@@ -157,7 +161,7 @@ struct Process {
 // `log_path`.
 Process StartServer(const std::string& dir, const std::string& log_path,
                     const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {OVERSIGHTD_PATH,
+  std::vector<std::string> args = {g_oversightd,
                                    "--listen=127.0.0.1:0",
                                    "--insecure_identity_from_metadata",
                                    "--snapshot_every=25",
@@ -553,17 +557,27 @@ struct Answer {
   bool operator==(const Answer& other) const {
     return error == other.error && bytes == other.bytes;
   }
-  // For a failure message: the start of the answer as text.
+  // The answer as text.
   std::string Text() const {
     if (!error.empty()) return error;
     std::string text;
     for (const auto& page : pages) {
       absl::StrAppend(&text, page->ShortDebugString(), "\n");
-      if (text.size() > 3000) break;
     }
-    return text.substr(0, 3000);
+    return text;
   }
 };
+
+// Where two answers first differ, as text: some context around it.
+std::string Difference(const Answer& a, const Answer& b) {
+  const std::string x = a.Text(), y = b.Text();
+  size_t at = 0;
+  while (at < x.size() && at < y.size() && x[at] == y[at]) ++at;
+  const size_t from = at > 300 ? at - 300 : 0;
+  return absl::StrCat("first difference at character ", at,
+                      ":\n  resumed: ", x.substr(from, 700),
+                      "\n  rebuilt: ", y.substr(from, 700));
+}
 
 // A problem found, kept short.
 class Problems {
@@ -1245,10 +1259,14 @@ TEST_F(ServerCrashTest, AcknowledgedWritesAndReadModelsSurviveSigkill) {
     const uint64_t head_after_crash = log_.size();
     EXPECT_GE(head_after_crash, anchor_position_)
         << "round " << round << ": the head went back";
+    CheckHead(store.get(), round);
+    CheckAcknowledged(round);
+    ASSERT_FALSE(HasFailure())
+        << "round " << round << " (seed " << g_seed << "), after the crash";
     int retried = 0, found = 0;
     RetryPending(channel, head_after_crash, round, &retried, &found);
     ASSERT_FALSE(HasFailure())
-        << "round " << round << " (seed " << g_seed << ")";
+        << "round " << round << " (seed " << g_seed << "), retrying";
     ASSERT_TRUE(ReadLog(store.get(), head_after_crash + 1, round));
     CheckHead(store.get(), round);
     CheckAcknowledged(round);
@@ -1303,9 +1321,9 @@ TEST_F(ServerCrashTest, AcknowledgedWritesAndReadModelsSurviveSigkill) {
       if (it != rebuilt.end() && it->second == answer) continue;
       if (++differing <= 3) {
         ADD_FAILURE() << "round " << round << ": " << key
-                      << " differs from a rebuild's:\n  resumed: "
-                      << answer.Text() << "\n  rebuilt: "
-                      << (it == rebuilt.end() ? "(none)" : it->second.Text());
+                      << " differs from a rebuild's: "
+                      << (it == rebuilt.end() ? "the rebuild has no answer"
+                                              : Difference(answer, it->second));
       }
     }
     EXPECT_EQ(differing, 0) << "round " << round << ": answers differing";
@@ -1431,6 +1449,8 @@ int main(int argc, char** argv) {
       seed_set = true;
     } else if (arg == "--keep") {
       g_keep = true;
+    } else if (absl::ConsumePrefix(&arg, "--oversightd=")) {
+      oversight::crash::g_oversightd = std::string(arg);
     } else {
       argv[kept_args++] = argv[i];
     }
