@@ -72,8 +72,10 @@ class CommandOp
         fingerprint_(Fingerprint(request_)) {}
 
   // Runs the command while holding `done`, its key in the sequencer,
-  // which is released when the last reference to the op goes: after the
-  // answer, whichever thread gives it.
+  // which is released just before the answer (Answer), whichever thread
+  // gives it. Not later, when the last reference to the op goes: that can
+  // be the log's writer thread dropping its callback after the answer let
+  // the server shut down and destroy the sequencer.
   void Start(KeyedSequencer::Done done) {
     done_ = std::move(done);
     Run();
@@ -200,12 +202,19 @@ class CommandOp
     grpc::Slice slice(SerializeDeterministic(response_));
     grpc::ByteBuffer buffer(&slice, 1);
     out_->Swap(&buffer);
-    reactor_->Finish(grpc::Status::OK);
+    Answer(grpc::Status::OK);
   }
 
   void Fail(const absl::Status& status) {
     response_.Clear();
-    reactor_->Finish(ToGrpcStatus(status, context_));
+    Answer(ToGrpcStatus(status, context_));
+  }
+
+  // The op's last touch of the server: the sequencer's key goes first, as
+  // once the call is finished the server may be destroyed.
+  void Answer(const grpc::Status& status) {
+    done_.Call();
+    reactor_->Finish(status);
   }
 
   es::EventLog* const log_;

@@ -352,6 +352,87 @@ TEST_F(InterferenceTest, HandlerGivesUpAbortedAfterBoundedAttempts) {
   }
 }
 
+// Keeps every append's callback, and what it holds, after calling it, as a
+// log may (the store's writer thread drops a group's callbacks only after
+// the whole group is answered): they go when this log goes, which is after
+// the server in KeptCallbackTest.
+class CallbackKeepingLog final : public testing::ForwardingLog {
+ public:
+  using ForwardingLog::ForwardingLog;
+
+  void AppendAsync(std::string stream, es::ExpectedRevision expected,
+                   std::vector<es::ProposedEvent> events,
+                   AppendCallback done) override {
+    auto kept = std::make_shared<AppendCallback>(std::move(done));
+    {
+      absl::MutexLock lock(&mu_);
+      kept_.push_back(kept);
+    }
+    ForwardingLog::AppendAsync(
+        std::move(stream), expected, std::move(events),
+        [kept](absl::StatusOr<es::AppendResult> appended) {
+          std::move (*kept)(std::move(appended));
+        });
+  }
+
+  size_t kept() {
+    absl::MutexLock lock(&mu_);
+    return kept_.size();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<AppendCallback>> kept_ ABSL_GUARDED_BY(mu_);
+};
+
+class KeptCallbackTest : public CommandServiceTest {
+ protected:
+  void TearDown() override {
+    // The server goes first, then the log with the callbacks it kept,
+    // which must not reach into the destroyed server.
+    second_channel_.reset();
+    if (second_) second_->Shutdown(absl::Seconds(1));
+    second_.reset();
+    keeping_.reset();
+    CommandServiceTest::TearDown();
+  }
+
+  std::unique_ptr<CallbackKeepingLog> keeping_;
+  std::unique_ptr<OversightServer> second_;
+  std::shared_ptr<grpc::Channel> second_channel_;
+};
+
+// A command lets go of its aggregate's key before it answers, not when the
+// last reference to it goes: a log holding an answered append's callback
+// neither holds up the next command on that aggregate nor, destroyed after
+// the server, touches the server's sequencer (ASan and TSan saw that).
+TEST_F(KeptCallbackTest, AnsweredCommandReleasesItsKeyBeforeItsCallbackGoes) {
+  SetUpWorld();
+  keeping_ = std::make_unique<CallbackKeepingLog>(store_.get());
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.insecure_identity_from_metadata = true;
+  options.clock = [] { return TestNow(); };
+  absl::StatusOr<std::unique_ptr<OversightServer>> server =
+      OversightServer::Start(options, keeping_.get());
+  ASSERT_TRUE(server.ok()) << server.status();
+  second_ = *std::move(server);
+  second_channel_ = grpc::CreateChannel(second_->address(),
+                                        grpc::InsecureChannelCredentials());
+  std::unique_ptr<Stub> stub = v1::Commands::NewStub(second_channel_);
+  for (const char* id : {"u1", "u2", "u3"}) {
+    auto ctx = As("police");
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(20));
+    v1::SubmitProgressUpdateResponse response;
+    grpc::Status s = stub->SubmitProgressUpdate(
+        ctx.get(), Update(id, 1, absl::StrCat("Update ", id)), &response);
+    ASSERT_TRUE(s.ok()) << id << ": " << s.error_message();
+  }
+  EXPECT_EQ(keeping_->kept(), 3u);
+  EXPECT_EQ(StreamEvents("recommendation-r-1").size(), 4u);
+}
+
 TEST(CommandServerTest, InsecureIdentityIsRefusedOffLoopback) {
   ServerOptions options;
   options.listen = "0.0.0.0:0";
