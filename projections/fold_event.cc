@@ -63,6 +63,23 @@ bool ReadVarint(const char** p, const char* end, uint64_t* out) {
   return false;  // more than ten bytes
 }
 
+// Reads a field's tag as protobuf does: a varint of at most five bytes,
+// keeping its low 32 bits (protobuf drops the rest of a fifth byte's
+// bits rather than refuse the message).
+bool ReadTag(const char** p, const char* end, uint32_t* out) {
+  uint32_t value = 0;
+  for (int shift = 0; shift <= 28; shift += 7) {
+    if (*p == end) return false;
+    const uint8_t byte = static_cast<uint8_t>(*(*p)++);
+    value |= static_cast<uint32_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;  // more than five bytes
+}
+
 bool Field::AddInt32s(std::vector<int32_t>* out) const {
   if (wire_type == kVarint) {
     out->push_back(static_cast<int32_t>(varint));
@@ -89,13 +106,13 @@ constexpr int kMaxGroupDepth = 100;
 // to the number of an end-group tag instead of reading a field.
 bool ReadField(const char** p, const char* end, int depth, uint32_t* number,
                Field* field, uint32_t* end_group) {
-  uint64_t tag;
-  if (!ReadVarint(p, end, &tag)) return false;
-  const uint64_t n = tag >> 3;
-  if (n == 0 || n > (uint64_t{1} << 29) - 1) return false;
-  *number = static_cast<uint32_t>(n);
+  uint32_t tag;
+  if (!ReadTag(p, end, &tag)) return false;
+  const uint32_t n = tag >> 3;
+  if (n == 0) return false;
+  *number = n;
   *end_group = 0;
-  field->wire_type = static_cast<uint32_t>(tag & 7);
+  field->wire_type = tag & 7;
   field->varint = 0;
   field->bytes = {};
   switch (field->wire_type) {
