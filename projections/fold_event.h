@@ -23,7 +23,9 @@
 #ifndef OVERSIGHT_PROJECTIONS_FOLD_EVENT_H_
 #define OVERSIGHT_PROJECTIONS_FOLD_EVENT_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -70,8 +72,14 @@ struct FoldEvent {
   std::vector<absl::string_view> figures;    // serialized v1::Figure
   std::vector<absl::string_view> narrative;  // serialized LocalizedText
 
+  // Saturated far outside Timestamp's range (years 1 to 9999, which the
+  // rules keep to), since protobuf parses any seconds: no overflow.
   int64_t occurred_micros() const {
-    return occurred_seconds * 1000000 + occurred_nanos / 1000;
+    constexpr int64_t kMaxSeconds =
+        std::numeric_limits<int64_t>::max() / 1000000 - 2;
+    const int64_t seconds =
+        std::clamp(occurred_seconds, -kMaxSeconds, kMaxSeconds);
+    return seconds * 1000000 + occurred_nanos / 1000;
   }
   bool official() const {
     return classification == v1::CLASSIFICATION_OFFICIAL;

@@ -120,7 +120,10 @@ absl::StatusOr<PageTokens::Page> PageTokens::Read(
   const absl::Status invalid =
       Invalid(kReasonInvalidPageToken,
               "page_token was not issued by this server for this request");
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() != kTokenBytes) {
+  // Only the spelling Issue writes: the unescaping also takes white space
+  // and padding, which would give one page many tokens.
+  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() != kTokenBytes ||
+      absl::WebSafeBase64Escape(raw) != token) {
     return invalid;
   }
   const absl::string_view body = absl::string_view(raw).substr(0, 32);
