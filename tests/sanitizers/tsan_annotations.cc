@@ -47,8 +47,7 @@
 extern "C" {
 void __tsan_acquire(void* addr) __attribute__((weak));
 void __tsan_release(void* addr) __attribute__((weak));
-void AnnotateIgnoreReadsBegin(const char* file, int line)
-    __attribute__((weak));
+void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
 void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
 }
 
@@ -160,8 +159,7 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration t) {
   return met;
 }
 
-bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond,
-                                      absl::Duration t) {
+bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration t) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       MUTEX_FN("25ReaderLockWhenWithTimeoutE" COND DURATION));
   const bool met = real(this, cond, t);
@@ -266,9 +264,9 @@ extern "C" grpc_call_error grpc_call_start_batch(grpc_call* call,
                                                  const grpc_op* ops,
                                                  size_t nops, void* tag,
                                                  void* reserved) {
-  static auto real = Real<grpc_call_error (*)(grpc_call*, const grpc_op*,
-                                              size_t, void*, void*)>(
-      "grpc_call_start_batch");
+  static auto real =
+      Real<grpc_call_error (*)(grpc_call*, const grpc_op*, size_t, void*,
+                               void*)>("grpc_call_start_batch");
   Release(call);
   return real(call, ops, nops, tag, reserved);
 }
