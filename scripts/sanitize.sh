@@ -2,8 +2,9 @@
 # Builds Oversight with clang under sanitizers and runs its tests there.
 #
 #   bash scripts/sanitize.sh            # address, then thread
-#   bash scripts/sanitize.sh address    # AddressSanitizer + UndefinedBehaviorSanitizer
+#   bash scripts/sanitize.sh address    # AddressSanitizer + UndefinedBehaviorSanitizer, then fuzz
 #   bash scripts/sanitize.sh thread     # ThreadSanitizer
+#   bash scripts/sanitize.sh fuzz       # only the fuzz targets, in the address build
 #
 # address: build-asan (ASAN_BUILD_DIR=), every target instrumented with
 #   -fsanitize=address,undefined and libFuzzer's coverage; runs the suites
@@ -32,9 +33,9 @@ cd "$(dirname "$0")/.."
 
 what=${1:-all}
 case "$what" in
-  all | address | thread) ;;
+  all | address | thread | fuzz) ;;
   *)
-    echo "usage: scripts/sanitize.sh [address|thread]" >&2
+    echo "usage: scripts/sanitize.sh [address|thread|fuzz]" >&2
     exit 2
     ;;
 esac
@@ -51,11 +52,26 @@ flags=(-G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
        "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only"
        -DOVERSIGHT_BUILD_TESTS=ON -DOVERSIGHT_BUILD_BENCH=OFF)
 
+configure_address() {
+  cmake -S . -B "$1" "${flags[@]}" \
+    -DOVERSIGHT_SANITIZE=address,undefined -DOVERSIGHT_FUZZ=ON >/dev/null
+}
+
+# Each fuzz target for FUZZ_SECONDS, with AddressSanitizer and
+# UndefinedBehaviorSanitizer.
+run_fuzz() {
+  local dir=${ASAN_BUILD_DIR:-build-asan}
+  echo "sanitize: fuzz targets in $dir"
+  configure_address "$dir"
+  # shellcheck disable=SC2046  # one target per word
+  ninja -C "$dir" -j"$jobs" $(fuzz_targets)
+  bash scripts/fuzz.sh "$dir" "${FUZZ_SECONDS:-60}"
+}
+
 run_address() {
   local dir=${ASAN_BUILD_DIR:-build-asan}
   echo "sanitize: address,undefined in $dir"
-  cmake -S . -B "$dir" "${flags[@]}" \
-    -DOVERSIGHT_SANITIZE=address,undefined -DOVERSIGHT_FUZZ=ON >/dev/null
+  configure_address "$dir"
   # shellcheck disable=SC2046  # one target per word
   ninja -C "$dir" -j"$jobs" oversightd $(test_targets eventstore projections services crash) \
     $(fuzz_targets)
@@ -63,7 +79,7 @@ run_address() {
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 900 \
       -L "${ASAN_TESTS:-eventstore|projections|services|crash|format}"
-  bash scripts/fuzz.sh "$dir" "${FUZZ_SECONDS:-60}"
+  run_fuzz
 }
 
 run_thread() {
@@ -118,6 +134,7 @@ fuzz_targets() {
 case "$what" in
   address) run_address ;;
   thread) run_thread ;;
+  fuzz) run_fuzz ;;
   all)
     run_address
     run_thread
