@@ -1303,11 +1303,13 @@ void CheckAgainstModel(const Generator& gen, const v1::ProjectionState& live,
       EXPECT_EQ(row.owning_agency_id(), rec.owner);
       EXPECT_EQ(row.closed(), rec.closed);
       // Current and previous: the two latest period labels.
-      auto rating_at = [&](const std::string& p) {
+      // (rec is named by an init-capture: C++17 cannot capture a
+      // structured binding, and clang refuses it.)
+      auto rating_at = [&ratings = rec.ratings](const std::string& p) {
         v1::PeriodRating r;
         r.set_period(p);
-        auto it = rec.ratings.find(p);
-        if (it != rec.ratings.end()) {
+        auto it = ratings.find(p);
+        if (it != ratings.end()) {
           r.set_rating(it->second);
           r.set_stated(true);
         }
