@@ -99,7 +99,7 @@ run_thread() {
   export LD_PRELOAD="$shim"
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$PWD/tests/sanitizers/tsan.supp"
   if ! "$dir/tsan_selftest" locked; then
-    echo "sanitize: ThreadSanitizer reports absl::Mutex-ordered accesses as races: is $shim loaded?" >&2
+    echo "sanitize: ThreadSanitizer reports accesses ordered by absl::Mutex or absl::Notification as races: is $shim loaded?" >&2
     exit 1
   fi
   if "$dir/tsan_selftest" unlocked 2>"$dir/tsan_selftest.err"; then
@@ -107,7 +107,7 @@ run_thread() {
     exit 1
   fi
   grep -q "WARNING: ThreadSanitizer: data race" "$dir/tsan_selftest.err"
-  echo "sanitize: ThreadSanitizer sees races, and sees absl::Mutex"
+  echo "sanitize: ThreadSanitizer sees races, and sees absl::Mutex and absl::Notification"
 
   # shellcheck disable=SC2046  # one target per word
   ninja -C "$dir" -j"$jobs" oversightd $(test_targets eventstore services crash)

@@ -19,8 +19,12 @@
 //  - around a wait (Await, CondVar::Wait), which lets the lock go and
 //    takes it again: a release before and an acquire after.
 // Abseil calls its own public members through the PLT, so what it does
-// inside (absl::Notification, the CondVar transfer) is annotated too, and
-// so are gRPC's mutexes, which are absl::Mutex.
+// inside (the CondVar transfer, a Notification's slow path) is annotated
+// too, and so are gRPC's mutexes, which are absl::Mutex.
+// absl::Notification has a fast path that takes no lock: a wait that
+// starts after Notify only loads an atomic inside Abseil. Notify is
+// therefore a release on the Notification, and a wait that returns true an
+// acquire on it.
 // A waiter's Condition is evaluated under the lock, but not always by the
 // waiter: Unlock evaluates the waiters' conditions on the unlocking thread
 // after its release, where ThreadSanitizer would take the condition's
@@ -41,6 +45,7 @@
 #include <cstdlib>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpc/grpc.h"
 
@@ -91,6 +96,10 @@ static_assert(SameString(OVERSIGHT_STR(ABSL_OPTION_INLINE_NAMESPACE_NAME),
               "update OVERSIGHT_ABSL_NS and the length before it below");
 #define MUTEX_FN(name) "_ZN4absl7" OVERSIGHT_ABSL_NS "5Mutex" name
 #define CONDVAR_FN(name) "_ZN4absl7" OVERSIGHT_ABSL_NS "7CondVar" name
+#define NOTIFICATION_FN(name) \
+  "_ZN4absl7" OVERSIGHT_ABSL_NS "12Notification" name
+#define NOTIFICATION_CONST_FN(name) \
+  "_ZNK4absl7" OVERSIGHT_ABSL_NS "12Notification" name
 // Mangled argument types: Condition const&, Duration, Time, Mutex*.
 #define COND "RKNS0_9ConditionE"
 #define DURATION "NS0_8DurationE"
@@ -246,6 +255,36 @@ bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time d) {
   const bool signalled = real(this, mu, d);
   Acquire(mu);
   return signalled;
+}
+
+void Notification::Notify() {
+  static auto real =
+      Real<void (*)(Notification*)>(NOTIFICATION_FN("6NotifyEv"));
+  Release(this);
+  real(this);
+}
+
+void Notification::WaitForNotification() const {
+  static auto real = Real<void (*)(const Notification*)>(
+      NOTIFICATION_CONST_FN("19WaitForNotificationEv"));
+  real(this);
+  Acquire(this);
+}
+
+bool Notification::WaitForNotificationWithTimeout(absl::Duration t) const {
+  static auto real = Real<bool (*)(const Notification*, absl::Duration)>(
+      NOTIFICATION_CONST_FN("30WaitForNotificationWithTimeoutE" DURATION));
+  const bool notified = real(this, t);
+  if (notified) Acquire(this);
+  return notified;
+}
+
+bool Notification::WaitForNotificationWithDeadline(absl::Time d) const {
+  static auto real = Real<bool (*)(const Notification*, absl::Time)>(
+      NOTIFICATION_CONST_FN("31WaitForNotificationWithDeadlineE" TIME));
+  const bool notified = real(this, d);
+  if (notified) Acquire(this);
+  return notified;
 }
 
 ABSL_NAMESPACE_END
