@@ -177,7 +177,9 @@ TEST_F(RecordFormatTest, StoredValueShorterThanHashIsRecordCorrupt) {
 }
 
 TEST_F(RecordFormatTest, PeekReturnsStreamAndType) {
-  auto peek = PeekStreamAndType(Encode(SampleEvent()));
+  // The views point into the record, which must outlive them.
+  const std::string record = Encode(SampleEvent());
+  auto peek = PeekStreamAndType(record);
   ASSERT_TRUE(peek.ok()) << peek.status();
   EXPECT_EQ(peek->first, "recommendation-7");
   EXPECT_EQ(peek->second, "oversight.v1.RatingAssigned");
