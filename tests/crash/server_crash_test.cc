@@ -134,6 +134,7 @@
 #include "oversight/v1/projection_state.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
 #include "projections/read_model.h"
+#include "services/digest.h"
 #include "tests/crash/crash_protocol.h"
 #include "tests/testing/temp_dir.h"
 
@@ -1196,23 +1197,14 @@ class ServerCrashTest : public ::testing::Test {
   v1::ProjectionState folded_;
 };
 
-// Deterministic bytes of a message (maps in key order), to compare two
-// states quickly; MessageDifferencer says where they differ.
-std::string Canonical(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
-// "" if `a` equals `b`; else where they differ.
+// "" if `a` equals `b`; else where they differ. Their deterministic bytes
+// (maps in key order) compare quickly; MessageDifferencer says where.
 std::string StateDifference(const v1::ProjectionState& a,
                             const v1::ProjectionState& b) {
-  if (Canonical(a) == Canonical(b)) return "";
+  if (services::SerializeDeterministic(a) ==
+      services::SerializeDeterministic(b)) {
+    return "";
+  }
   std::string diff;
   google::protobuf::util::MessageDifferencer differencer;
   differencer.ReportDifferencesToString(&diff);
