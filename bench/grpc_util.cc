@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "bench/daemon.h"
 #include "bench/workload_util.h"
 
 namespace oversight::bench {
@@ -52,6 +53,32 @@ Point RunAgainstServer(
     ChannelMode mode,
     const std::function<Operation(std::shared_ptr<grpc::Channel>, int)>& make) {
   Point failed;
+  if (!options.oversightd.empty()) {
+    absl::StatusOr<std::unique_ptr<Daemon>> daemon =
+        Daemon::Start(options.oversightd, dir, {}, nullptr);
+    if (!daemon.ok()) {
+      failed.note = std::string(daemon.status().message());
+      return failed;
+    }
+    const std::string address = (*daemon)->address();
+    std::shared_ptr<grpc::Channel> shared;
+    if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
+    LoopConfig config;
+    config.threads = clients;
+    config.warmup_seconds = options.warmup_seconds;
+    config.duration_seconds = options.duration_seconds;
+    const double cpu_before = (*daemon)->CpuSeconds();
+    LoopResult r = RunClosedLoop(config, [&](int i) {
+      return make(shared != nullptr ? shared : NewChannel(address, true), i);
+    });
+    // The loop's own window, widened to the whole loop for the server's
+    // share: its CPU is read from /proc around the loop.
+    r.cpu_seconds += ((*daemon)->CpuSeconds() - cpu_before) * r.seconds /
+                     (r.seconds + config.warmup_seconds);
+    Point p = ToPoint(r);
+    (*daemon)->Stop();
+    return p;
+  }
   auto store = OpenStore(dir);
   if (!store.ok()) {
     failed.note = std::string(store.status().message());

@@ -5,6 +5,7 @@
 #include "eventstore/record_format.h"
 #include "eventstore/rocks_layout.h"
 #include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -121,6 +122,22 @@ absl::Status RawStore::Writer::Write(int events) {
   rocksdb::Status s = store_->db_->Write(wo, &batch);
   if (!s.ok()) return absl::UnavailableError(s.ToString());
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> RawStore::ScanLog(uint64_t* bytes) {
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 4 << 20;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
+      ro, handles_[static_cast<int>(es::ColumnFamily::kLog)]));
+  uint64_t count = 0, total = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++count;
+    total += it->value().size();
+  }
+  if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  if (bytes != nullptr) *bytes = total;
+  return count;
 }
 
 }  // namespace oversight::bench

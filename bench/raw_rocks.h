@@ -73,6 +73,12 @@ class RawStore {
   };
   Writer NewWriter(const std::string& stream, uint64_t seed);
 
+  // Iterates over every record of the `log` column family in key order,
+  // as the log's own scan does (4 MB readahead, block cache not filled):
+  // the limit of reading the whole log. Returns the number of records and
+  // sets `bytes` to the bytes of their values.
+  absl::StatusOr<uint64_t> ScanLog(uint64_t* bytes);
+
  private:
   RawStore(RawShape shape, size_t value_bytes);
   const RawShape shape_;

@@ -59,6 +59,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/daemon.h"
 #include "bench/domain_log.h"
 #include "bench/harness.h"
 #include "eventstore/rocks_event_store.h"
@@ -619,77 +620,24 @@ DaemonRun RunDaemon(const std::string& binary, const std::string& dir,
                     const QueryPlan& plan, int calls, uint64_t seed) {
   DaemonRun run;
   run.flags = absl::StrJoin(extra, " ");
-  int err[2];
-  if (pipe(err) != 0) Die("pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  posix_spawn_file_actions_addclose(&actions, err[0]);
-  // Plaintext on loopback, in oversightd's test mode: the queries name
-  // their reader (an auditor) in metadata.
-  std::vector<std::string> args = {binary, absl::StrCat("--data_dir=", dir),
-                                   "--listen=127.0.0.1:0",
-                                   "--insecure_identity_from_metadata"};
-  for (const std::string& e : extra) args.push_back(e);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const auto started = Clock::now();
-  if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(),
-                  environ) != 0) {
-    run.error = "cannot start " + binary;
+  absl::StatusOr<std::unique_ptr<ob::Daemon>> daemon =
+      ob::Daemon::Start(binary, dir, extra, [&run](const std::string& line) {
+        Say(absl::StrCat("  ", line));
+        if (size_t at = line.find("read models: "); at != std::string::npos) {
+          run.read_models_line = line.substr(at + 13);
+        }
+      });
+  if (!daemon.ok()) {
+    run.error = std::string(daemon.status().message());
     return run;
   }
-  posix_spawn_file_actions_destroy(&actions);
-  close(err[1]);
-  std::string pending, address;
-  char buf[4096];
-  while (address.empty()) {
-    struct pollfd pfd = {err[0], POLLIN, 0};
-    if (poll(&pfd, 1, 600000) <= 0) {
-      run.error = "oversightd did not start listening within 10 minutes";
-      break;
-    }
-    const ssize_t n = read(err[0], buf, sizeof buf);
-    if (n <= 0) {
-      run.error = "oversightd exited before listening: " + pending;
-      break;
-    }
-    pending.append(buf, n);
-    size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      const std::string line = pending.substr(0, nl);
-      pending.erase(0, nl + 1);
-      Say(absl::StrCat("  ", line));
-      if (size_t at = line.find("read models: "); at != std::string::npos) {
-        run.read_models_line = line.substr(at + 13);
-      }
-      if (size_t at = line.find("listening on "); at != std::string::npos) {
-        const std::string rest = line.substr(at + 13);
-        address = rest.substr(0, rest.find(';'));
-        run.seconds_to_listen = Since(started);
-      }
-    }
-  }
-  if (!address.empty()) {
-    run.ok = true;
-    run.after_load = MemoryOf(absl::StrCat(pid));
-    run.queries = RunAllQueries(address, plan, calls, 10, seed);
-    run.after_queries = MemoryOf(absl::StrCat(pid));
-  }
-  kill(pid, SIGTERM);
-  ssize_t n;
-  while ((n = read(err[0], buf, sizeof buf)) > 0) {
-    pending.append(buf, n);
-  }
-  for (absl::string_view line :
-       absl::StrSplit(pending, '\n', absl::SkipEmpty())) {
-    Say(absl::StrCat("  ", line));
-  }
-  close(err[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  run.ok = true;
+  run.seconds_to_listen = (*daemon)->seconds_to_listen();
+  const std::string pid = absl::StrCat((*daemon)->pid());
+  run.after_load = MemoryOf(pid);
+  run.queries = RunAllQueries((*daemon)->address(), plan, calls, 10, seed);
+  run.after_queries = MemoryOf(pid);
+  (*daemon)->Stop();
   return run;
 }
 

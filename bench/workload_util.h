@@ -59,7 +59,9 @@ absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
 // `make(channel, i)` builds. With ChannelMode::kShared every thread gets
 // the same channel, else each its own. The point's note has the mean
 // commit-group size; a failure to open or serve is the note of an empty
-// point.
+// point. With `options.oversightd` set, an oversightd process serves the
+// directory instead (no commit-group note; its CPU, read from /proc over
+// the loop and prorated to the window, is added to the point's).
 Point RunAgainstServer(
     const WorkloadOptions& options, const std::string& dir, int clients,
     ChannelMode mode,

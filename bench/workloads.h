@@ -30,6 +30,10 @@ struct WorkloadOptions {
   std::string scratch;  // Parent of the fresh data directories.
   RawShape raw_shape = RawShape::kOversight;
   bool keep_dirs = false;  // Leave data directories behind (debugging).
+  // The gRPC workloads serve each fresh directory with this oversightd
+  // binary, a process of its own, instead of an OversightServer in this
+  // process (empty: in-process).
+  std::string oversightd;
 };
 
 // Event type used by every Oversight workload.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Oversight needs to build, run and test.
 # Usage: scripts/install-deps.sh            (build + test dependencies)
+#        scripts/install-deps.sh --bench    (and bench/run_compare.sh's:
+#                                            PostgreSQL 15, libpq, gnuplot)
 # Idempotent: packages already present are left alone; apt-get update runs
 # only when something is missing.
 set -euo pipefail
@@ -19,6 +21,11 @@ packages=(
   # with protobuf-compiler-grpc's grpc_python_plugin)
   python3-grpcio python3-protobuf
 )
+# bench/run_compare.sh measures Oversight against a PostgreSQL event store
+# and draws the chart with gnuplot.
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(postgresql-15 libpq-dev gnuplot-nox)
+fi
 # clients/node (Node 18 or later, npm ci --prefix clients/node): Debian's
 # nodejs and npm, only when there is no node or npm already. A nodesource
 # nodejs bundles npm, and Debian's npm would conflict with it.

@@ -1,0 +1,388 @@
+// compare_bench: Oversight side by side with raw RocksDB (the physical
+// limit) and with a Message-DB-style event table in PostgreSQL, in one run
+// on one machine, with the same event sizes, durability and client
+// concurrency (docs/benchmarks.md, "Against PostgreSQL"). Run it with
+// `bash bench/run_compare.sh`, which starts the PostgreSQL it measures.
+//
+//   compare_bench --pg="host=127.0.0.1 port=54329 user=postgres dbname=postgres"
+//
+// Workloads: durable single-event appends with the expected revision (1, 8
+// and 32 clients); 100-event batch appends; reading the whole log
+// forwards; delivery lag of 100 subscribers while 8 clients append.
+// Oversight is an oversightd process on a fresh data directory for every
+// point; PostgreSQL's table is emptied before every point.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "bench/compare_workloads.h"
+#include "bench/harness.h"
+#include "bench/pg_store.h"
+#include "bench/workloads.h"
+
+#ifndef OVERSIGHTD_PATH
+#define OVERSIGHTD_PATH ""
+#endif
+
+ABSL_FLAG(std::string, pg, "",
+          "libpq connection string of the PostgreSQL to measure (required).");
+ABSL_FLAG(std::string, oversightd, OVERSIGHTD_PATH,
+          "The oversightd binary to measure.");
+ABSL_FLAG(std::string, dir, "",
+          "Parent of the fresh data directories (default: $TMPDIR or /tmp).");
+ABSL_FLAG(double, duration_seconds, 3, "Measurement window of each point.");
+ABSL_FLAG(double, warmup_seconds, 0.5, "Warm-up before each window.");
+ABSL_FLAG(int, repetitions, 3, "Repetitions of each point (median kept).");
+ABSL_FLAG(int, event_bytes, 1024, "Bytes of data per event.");
+ABSL_FLAG(std::string, threads, "1,8,32",
+          "Client counts of the single-event appends.");
+ABSL_FLAG(int, batch_size, 100, "Events per batch of the batch appends.");
+ABSL_FLAG(std::string, batch_threads, "1",
+          "Client counts of the batch appends.");
+ABSL_FLAG(int, read_events, 200000, "Events in the log that is read.");
+ABSL_FLAG(int, read_page, 1000, "Events per page of the reads.");
+ABSL_FLAG(int, subscribers, 100, "Subscribers of the lag workload.");
+ABSL_FLAG(int, lag_appenders, 8, "Appending clients of the lag workload.");
+ABSL_FLAG(std::string, only, "append,batch,read,lag",
+          "Which workloads to run, comma-separated.");
+ABSL_FLAG(std::string, output_markdown, "",
+          "Also write the report to this file.");
+ABSL_FLAG(std::string, output_data, "",
+          "Write the chart's data (gnuplot columns) to this file.");
+
+namespace oversight::bench {
+namespace {
+
+std::vector<int> ParseInts(const std::string& list) {
+  std::vector<int> out;
+  for (absl::string_view part : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    int v = 0;
+    if (!absl::SimpleAtoi(part, &v) || v <= 0) {
+      std::cerr << "compare_bench: not a positive count: " << part << "\n";
+      std::exit(2);
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+// The three systems a row compares.
+struct Row {
+  std::string workload;
+  int concurrency = 1;
+  const Point* raw = nullptr;
+  const Point* oversight = nullptr;         // The better Oversight client.
+  std::string oversight_how;                // Which one.
+  const Point* pg = nullptr;
+  std::string unit = "events/s";
+};
+
+std::string Rate(const Point* p) {
+  if (p == nullptr) return "–";
+  if (p->events_per_sec <= 0) return "error";
+  return absl::StrFormat("%.0f", p->events_per_sec);
+}
+std::string Latency(const Point* p) {
+  if (p == nullptr || !p->has_latency) return "–";
+  return absl::StrFormat("%.2f / %.2f", p->p50_ms, p->p99_ms);
+}
+std::string RatioOf(const Point* a, const Point* b) {
+  if (a == nullptr || b == nullptr || b->events_per_sec <= 0) return "–";
+  return absl::StrFormat("%.2f", a->events_per_sec / b->events_per_sec);
+}
+std::string Reps(const Point& p) {
+  std::vector<std::string> v;
+  for (double r : p.repetitions) v.push_back(absl::StrFormat("%.0f", r));
+  return absl::StrJoin(v, ", ");
+}
+
+const Point* Better(const Point* a, const Point* b, std::string* how) {
+  if (a == nullptr) return b;
+  if (b == nullptr || a->events_per_sec >= b->events_per_sec) {
+    *how = a->workload;
+    return a;
+  }
+  *how = b->workload;
+  return b;
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Oversight against raw RocksDB and a PostgreSQL event store. "
+      "Usually run through bench/run_compare.sh.");
+  absl::ParseCommandLine(argc, argv);
+  CompareOptions options;
+  options.pg = absl::GetFlag(FLAGS_pg);
+  options.base.oversightd = absl::GetFlag(FLAGS_oversightd);
+  options.base.duration_seconds = absl::GetFlag(FLAGS_duration_seconds);
+  options.base.warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
+  options.base.repetitions = std::max(1, absl::GetFlag(FLAGS_repetitions));
+  options.base.event_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_event_bytes));
+  options.base.scratch = absl::GetFlag(FLAGS_dir);
+  if (options.base.scratch.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    options.base.scratch = tmp != nullptr && *tmp ? tmp : "/tmp";
+  }
+  if (options.pg.empty() || options.base.oversightd.empty()) {
+    std::cerr << "compare_bench: --pg and --oversightd are required\n";
+    return 2;
+  }
+  const std::string only = absl::GetFlag(FLAGS_only);
+  auto runs = [&only](absl::string_view w) {
+    for (absl::string_view part : absl::StrSplit(only, ',')) {
+      if (part == w) return true;
+    }
+    return false;
+  };
+  {
+    absl::StatusOr<std::unique_ptr<PgConnection>> conn =
+        PgConnection::Connect(options.pg);
+    if (!conn.ok()) {
+      std::cerr << "compare_bench: " << conn.status() << "\n";
+      return 1;
+    }
+    if (absl::Status s = pg_store::CreateSchema(conn->get()); !s.ok()) {
+      std::cerr << "compare_bench: creating the schema: " << s << "\n";
+      return 1;
+    }
+  }
+  const MachineInfo machine = DescribeMachine(options.base.scratch);
+  const std::time_t started = std::time(nullptr);
+  char started_text[64];
+  std::strftime(started_text, sizeof started_text, "%Y-%m-%d %H:%M UTC",
+                std::gmtime(&started));
+  std::cerr << "compare_bench: nproc " << machine.nproc << ", "
+            << machine.filesystem << ", started " << started_text << "\n";
+
+  const int batch = absl::GetFlag(FLAGS_batch_size);
+  std::vector<PointSpec> specs;
+  if (runs("append")) {
+    for (int t : ParseInts(absl::GetFlag(FLAGS_threads))) {
+      specs.push_back(RawSpec(options.base, t, 1));
+      specs.push_back(GrpcSpec(options.base, t, 1, ChannelMode::kShared));
+      specs.push_back(GrpcStreamSpec(options.base, t, 1, ChannelMode::kShared));
+      specs.push_back(PgSpec(options, t, 1));
+    }
+  }
+  if (runs("batch")) {
+    for (int t : ParseInts(absl::GetFlag(FLAGS_batch_threads))) {
+      specs.push_back(RawSpec(options.base, t, batch));
+      specs.push_back(GrpcSpec(options.base, t, batch, ChannelMode::kPerClient));
+      specs.push_back(
+          GrpcStreamSpec(options.base, t, batch, ChannelMode::kPerClient));
+      specs.push_back(PgSpec(options, t, batch));
+    }
+  }
+  std::vector<Point> points = RunRounds(options.base, specs);
+  std::map<std::string, const Point*> by_key;
+  for (const Point& p : points) by_key[p.key] = &p;
+  auto find = [&by_key](const std::string& key) -> const Point* {
+    auto it = by_key.find(key);
+    return it == by_key.end() ? nullptr : it->second;
+  };
+
+  std::vector<Row> rows;
+  if (runs("append")) {
+    for (int t : ParseInts(absl::GetFlag(FLAGS_threads))) {
+      Row row;
+      row.workload = "durable single-event appends, expected revision";
+      row.concurrency = t;
+      row.raw = find(absl::StrCat("raw.single.", t));
+      row.oversight = Better(find(absl::StrCat("grpc.single.", t, ".shared")),
+                             find(absl::StrCat("grpc_stream.single.", t, ".shared")),
+                             &row.oversight_how);
+      row.pg = find(absl::StrCat("pg.single.", t));
+      rows.push_back(row);
+    }
+  }
+  if (runs("batch")) {
+    for (int t : ParseInts(absl::GetFlag(FLAGS_batch_threads))) {
+      Row row;
+      row.workload = absl::StrCat(batch, "-event batch appends");
+      row.concurrency = t;
+      row.raw = find(absl::StrCat("raw.batch", batch, ".", t));
+      row.oversight = Better(find(absl::StrCat("grpc.batch", batch, ".", t)),
+                             find(absl::StrCat("grpc_stream.batch", batch, ".", t)),
+                             &row.oversight_how);
+      row.pg = find(absl::StrCat("pg.batch", batch, ".", t));
+      rows.push_back(row);
+    }
+  }
+  // Reads and lag are measured apart from the rounds.
+  std::vector<Point> extra;
+  extra.reserve(5);
+  const int read_events = absl::GetFlag(FLAGS_read_events);
+  const int read_page = absl::GetFlag(FLAGS_read_page);
+  if (runs("read")) {
+    std::cerr << "compare_bench: reading the whole log\n";
+    extra.push_back(ReadRaw(options, read_events));
+    extra.back().workload = "raw RocksDB iterator over the log";
+    extra.push_back(ReadOversight(options, read_events, read_page));
+    extra.back().workload = absl::StrCat("gRPC ReadAll, pages of ", read_page);
+    extra.push_back(ReadPg(options, read_events, read_page));
+    extra.back().workload = absl::StrCat("SELECT, pages of ", read_page);
+    Row row;
+    row.workload = absl::StrCat("read the whole log forwards (", read_events,
+                                " events)");
+    row.raw = &extra[extra.size() - 3];
+    row.oversight = &extra[extra.size() - 2];
+    row.oversight_how = row.oversight->workload;
+    row.pg = &extra[extra.size() - 1];
+    rows.push_back(row);
+  }
+  if (runs("lag")) {
+    LagOptions lag;
+    lag.subscribers = absl::GetFlag(FLAGS_subscribers);
+    lag.appenders = absl::GetFlag(FLAGS_lag_appenders);
+    std::vector<Point> oversight_runs, pg_runs;
+    for (int r = 0; r < options.base.repetitions; ++r) {
+      std::cerr << "compare_bench: lag, round " << r + 1 << "\n";
+      oversight_runs.push_back(LagOversight(options, lag));
+      std::cerr << "  oversight: p50 " << oversight_runs.back().p50_ms
+                << " ms, p99 " << oversight_runs.back().p99_ms << " ms, "
+                << oversight_runs.back().note << "\n";
+      pg_runs.push_back(LagPg(options, lag));
+      std::cerr << "  pg: p50 " << pg_runs.back().p50_ms << " ms, p99 "
+                << pg_runs.back().p99_ms << " ms, " << pg_runs.back().note
+                << "\n";
+    }
+    // The median repetition by p99 lag.
+    auto median_by_p99 = [](std::vector<Point> v) {
+      std::sort(v.begin(), v.end(), [](const Point& a, const Point& b) {
+        return a.p99_ms < b.p99_ms;
+      });
+      Point m = v[v.size() / 2];
+      m.repetitions.clear();
+      for (const Point& p : v) m.repetitions.push_back(p.p99_ms);
+      return m;
+    };
+    extra.push_back(median_by_p99(oversight_runs));
+    extra.back().workload = "gRPC Subscribe from the end";
+    extra.push_back(median_by_p99(pg_runs));
+    extra.back().workload = "LISTEN/NOTIFY, then SELECT from the last position";
+    Row row;
+    row.workload = absl::StrCat("delivery lag, ", lag.subscribers,
+                                " subscribers, ", lag.appenders,
+                                " clients appending");
+    row.concurrency = lag.appenders;
+    row.oversight = &extra[extra.size() - 2];
+    row.oversight_how = row.oversight->workload;
+    row.pg = &extra[extra.size() - 1];
+    row.unit = "lag";
+    rows.push_back(row);
+  }
+
+  // ------------------------------------------------------------ report
+  std::string md;
+  absl::StrAppendFormat(
+      &md,
+      "Machine: nproc %d, %s, %s; scratch on %s; load average at the start "
+      "%s. Started %s.\n\n",
+      machine.nproc, machine.cpu_model, machine.memory, machine.filesystem,
+      machine.load_average, started_text);
+  absl::StrAppendFormat(
+      &md,
+      "Settings: %d repetitions (median), %.1f s windows after %.1f s of "
+      "warm-up, %d-byte events; PostgreSQL at `%s`.\n\n",
+      options.base.repetitions, options.base.duration_seconds,
+      options.base.warmup_seconds, options.base.event_bytes, options.pg);
+  md +=
+      "| Workload | Clients | raw RocksDB | Oversight (gRPC) | PostgreSQL | "
+      "Oversight / raw | Oversight / PostgreSQL |\n"
+      "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const Row& r : rows) {
+    if (r.unit == "lag") {
+      absl::StrAppendFormat(
+          &md, "| %s, p50 / p99 ms | %d | – | %s | %s | – | %s (p99, PostgreSQL / Oversight) |\n",
+          r.workload, r.concurrency, Latency(r.oversight), Latency(r.pg),
+          r.oversight != nullptr && r.pg != nullptr && r.oversight->p99_ms > 0
+              ? absl::StrFormat("%.1f", r.pg->p99_ms / r.oversight->p99_ms)
+              : "–");
+      continue;
+    }
+    absl::StrAppendFormat(&md, "| %s, events/s | %d | %s | %s | %s | %s | %s |\n",
+                          r.workload, r.concurrency, Rate(r.raw),
+                          Rate(r.oversight), Rate(r.pg),
+                          RatioOf(r.oversight, r.raw),
+                          RatioOf(r.oversight, r.pg));
+  }
+  md +=
+      "\nEvery point, with its latency (per call; for reads the whole read) "
+      "and each repetition:\n\n"
+      "| System | Workload | Clients | events/s | p50 / p99 ms | "
+      "repetitions | notes |\n|---|---|---:|---:|---:|---|---|\n";
+  auto system_of = [](const std::string& key) -> std::string {
+    if (key.rfind("raw.", 0) == 0) return "raw RocksDB";
+    if (key.rfind("pg.", 0) == 0) return "PostgreSQL";
+    return "Oversight";
+  };
+  for (const Point& p : points) {
+    absl::StrAppendFormat(&md, "| %s | %s (%s) | %d | %s | %s | %s | %s |\n",
+                          system_of(p.key), p.workload, p.variant,
+                          p.concurrency, Rate(&p), Latency(&p), Reps(p),
+                          p.note);
+  }
+  for (const Point& p : extra) {
+    const bool lag = p.workload.find("Subscribe") != std::string::npos ||
+                     p.workload.find("LISTEN") != std::string::npos;
+    absl::StrAppendFormat(
+        &md, "| %s | %s | %s | %s | %s | %s%s | %s |\n",
+        p.workload.rfind("raw", 0) == 0
+            ? "raw RocksDB"
+            : (p.workload.find("SELECT") != std::string::npos ? "PostgreSQL"
+                                                               : "Oversight"),
+        p.workload, lag ? absl::StrCat(absl::GetFlag(FLAGS_lag_appenders)) : "1",
+        Rate(&p), lag ? Latency(&p) : "–", Reps(p),
+        lag ? " (p99 ms)" : "", p.note);
+  }
+  std::cout << md;
+  if (const std::string path = absl::GetFlag(FLAGS_output_markdown);
+      !path.empty()) {
+    std::ofstream(path) << md;
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_output_data);
+      !path.empty()) {
+    std::ofstream out(path);
+    out << "# label raw oversight postgresql (events/s; 0: not measured)\n";
+    for (const Row& r : rows) {
+      if (r.unit == "lag") continue;
+      std::string label = r.workload.substr(0, r.workload.find(','));
+      label = label.substr(0, label.find(" ("));
+      if (r.workload.find("single") != std::string::npos) {
+        label = absl::StrCat("appends x", r.concurrency);
+      } else if (r.workload.find("batch") != std::string::npos) {
+        label = absl::StrCat("batches x", r.concurrency);
+      } else {
+        label = "read all";
+      }
+      auto v = [](const Point* p) {
+        return p == nullptr ? 0.0 : p->events_per_sec;
+      };
+      out << '"' << label << "\" " << absl::StrFormat("%.0f", v(r.raw)) << ' '
+          << absl::StrFormat("%.0f", v(r.oversight)) << ' '
+          << absl::StrFormat("%.0f", v(r.pg)) << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace oversight::bench
+
+int main(int argc, char** argv) { return oversight::bench::Main(argc, argv); }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Oversight side by side with raw RocksDB and a PostgreSQL event store, in
+# one run on this machine (docs/benchmarks.md, "Against PostgreSQL"):
+# installs PostgreSQL 15, libpq and gnuplot through scripts/install-deps.sh,
+# builds compare_bench and oversightd in Release, starts a PostgreSQL of
+# its own in a temporary directory on a loopback port (fsync = on,
+# synchronous_commit = on), runs every workload, stops PostgreSQL and
+# removes its directory. Writes bench/results/compare.md (the report, also
+# printed), compare.dat and compare.svg (the chart), all git-ignored.
+#
+#   bash bench/run_compare.sh                    # the full run, ~10 minutes
+#   bash bench/run_compare.sh --repetitions=1    # extra flags: compare_bench
+#   PG_PORT=5499 BUILD_DIR=build-rel bash bench/run_compare.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-build-release}"
+jobs="${JOBS:-2}"
+port="${PG_PORT:-54329}"
+pgbin=/usr/lib/postgresql/15/bin
+cd "$root"
+
+bash scripts/install-deps.sh --bench >&2
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DOVERSIGHT_BUILD_TESTS=OFF -DOVERSIGHT_BUILD_BENCH=ON >&2
+ninja -C "$build" -j"$jobs" compare_bench oversightd >&2
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/oversight-compare.XXXXXX")"
+# PostgreSQL will not run as root: as root, its cluster belongs to the
+# postgres user that Debian's package created.
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then
+  chown postgres: "$work"
+  as_pg=(runuser -u postgres --)
+fi
+stop() {
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/pg" -m fast -w stop >&2 || true
+  rm -rf "$work"
+}
+trap stop EXIT
+
+"${as_pg[@]}" "$pgbin/initdb" -D "$work/pg" -U postgres --auth=trust \
+  -E UTF8 --no-instructions >&2
+"${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+  -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=on \
+-c synchronous_commit=on -c max_connections=200" start >&2
+
+mkdir -p bench/results "$work/data"
+"$build/bench/compare_bench" \
+  --pg="host=127.0.0.1 port=$port user=postgres dbname=postgres" \
+  --oversightd="$build/services/oversightd" --dir="$work/data" \
+  --output_markdown=bench/results/compare.md \
+  --output_data=bench/results/compare.dat "$@"
+gnuplot -e "datafile='bench/results/compare.dat'" \
+  -e "outfile='bench/results/compare.svg'" bench/compare_chart.gp
+echo "run_compare: wrote bench/results/compare.md and compare.svg" >&2
