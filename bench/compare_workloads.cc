@@ -402,6 +402,7 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
             v1::EventStore::NewStub(channels[i / 10]);
         v1::SubscribeRequest request;
         request.set_from_end(true);
+        request.set_max_events_per_response(lag.max_events_per_response);
         std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
             stub->Subscribe(contexts[i].get(), request);
         v1::SubscribeResponse response;
@@ -412,6 +413,9 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
             ready.fetch_add(1);
           }
           if (response.has_event()) book.Delivered(i, response.event().data());
+          for (const v1::RecordedEvent& e : response.events()) {
+            book.Delivered(i, e.data());
+          }
         }
         if (!counted) ready.fetch_add(1);
         reader->Finish().IgnoreError();

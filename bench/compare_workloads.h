@@ -54,6 +54,9 @@ Point ReadPg(const CompareOptions& options, uint64_t events, int page);
 struct LagOptions {
   int subscribers = 100;
   int appenders = 8;
+  // Oversight's SubscribeRequest.max_events_per_response (0: one event
+  // per response).
+  uint32_t max_events_per_response = 0;
 };
 Point LagOversight(const CompareOptions& options, const LagOptions& lag);
 Point LagPg(const CompareOptions& options, const LagOptions& lag);

@@ -28,6 +28,8 @@ namespace es = ::oversight::eventstore;
 constexpr size_t kMaxResponseBytes = size_t{7} << 19;  // 3.5 MiB
 // Events taken from a subscription per poll.
 constexpr size_t kSubscriptionPollCount = 256;
+// The most a subscriber may ask to receive in one response.
+constexpr uint32_t kMaxEventsPerSubscribeResponse = 1000;
 
 size_t PayloadBytes(const es::RecordedEvent& e) {
   return e.data.size() + e.metadata.size() + e.stream.size() + e.type.size();
@@ -211,12 +213,33 @@ class SubscribeReactor final
       // entry a batch, before any of the batch is sent.
       std::vector<uint64_t> consulted;
       std::vector<size_t> sensitive;  // their indexes in the outbox
+      // With max_events_per_response above 1, events share responses: as
+      // many as it allows, up to kMaxResponseBytes of payload.
+      const size_t per_response =
+          std::max<uint32_t>(1, state->request.max_events_per_response());
+      size_t bytes = 0;
       for (const es::SharedEvent& e : batch->events) {
-        v1::SubscribeResponse& out = state->outbox.emplace_back();
-        if (ToProtoForReader(state->reading, es::RecordedEvent(*e),
-                             out.mutable_event())) {
+        v1::RecordedEvent* out;
+        if (per_response == 1) {
+          out = state->outbox.emplace_back().mutable_event();
+        } else {
+          const size_t size = PayloadBytes(*e);
+          if (state->outbox.empty() ||
+              static_cast<size_t>(state->outbox.back().events_size()) >=
+                  per_response ||
+              bytes + size > kMaxResponseBytes) {
+            state->outbox.emplace_back();
+            bytes = 0;
+          }
+          bytes += size;
+          out = state->outbox.back().add_events();
+        }
+        if (ToProtoForReader(state->reading, es::RecordedEvent(*e), out)) {
           consulted.push_back(e->position);
-          sensitive.push_back(state->outbox.size() - 1);
+          if (sensitive.empty() ||
+              sensitive.back() != state->outbox.size() - 1) {
+            sensitive.push_back(state->outbox.size() - 1);
+          }
         }
       }
       if (!consulted.empty()) {
@@ -449,6 +472,16 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::Subscribe(
   es::EventFilter filter = FromProto(request->filter());
   if (absl::Status s = es::ValidateFilter(filter); !s.ok()) {
     return new RefusedSubscription(ToGrpcStatus(s, context));
+  }
+  if (request->max_events_per_response() > kMaxEventsPerSubscribeResponse) {
+    return new RefusedSubscription(ToGrpcStatus(
+        es::WithReason(
+            absl::InvalidArgumentError(absl::StrCat(
+                "max_events_per_response is ",
+                request->max_events_per_response(), "; at most ",
+                kMaxEventsPerSubscribeResponse)),
+            es::kReasonInvalidArgument),
+        context));
   }
   return new SubscribeReactor(log_->Subscribe(from, std::move(filter)),
                               executor_, context, *std::move(reading),

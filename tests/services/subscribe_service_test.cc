@@ -160,6 +160,61 @@ TEST_F(SubscribeServiceTest, OversizedFilterIsInvalidArgument) {
   EXPECT_EQ(Trailer(*ctx, "oversight-reason"), "INVALID_FILTER");
 }
 
+TEST_F(SubscribeServiceTest, TooManyEventsPerResponseIsInvalidArgument) {
+  auto ctx = Context();
+  v1::SubscribeRequest request;
+  request.set_max_events_per_response(1001);
+  auto reader = stub_->Subscribe(ctx.get(), request);
+  v1::SubscribeResponse message;
+  EXPECT_FALSE(reader->Read(&message));
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Trailer(*ctx, "oversight-reason"), "INVALID_ARGUMENT");
+}
+
+// With max_events_per_response, events come several to a response, in
+// `events` only, never more than asked, in order and without gap, across
+// the history, the caught-up marker and live appends.
+TEST_F(SubscribeServiceTest, BatchedResponsesCarryEveryEventInOrder) {
+  constexpr int kHistory = 300;  // more than one poll of the subscription
+  constexpr int kLive = 200;
+  constexpr int kPerResponse = 40;
+  for (int i = 0; i < kHistory; ++i) MustAppend(AppendOne("before"));
+  auto ctx = Context(absl::Seconds(60));
+  v1::SubscribeRequest request;
+  request.set_from_position(1);
+  request.set_max_events_per_response(kPerResponse);
+  auto reader = stub_->Subscribe(ctx.get(), request);
+
+  std::thread writer([&] {
+    for (int i = 0; i < kLive; ++i) MustAppend(AppendOne("live"));
+  });
+  std::vector<uint64_t> positions;
+  size_t caught_up = 0, multi = 0;
+  v1::SubscribeResponse message;
+  while (positions.size() < size_t{kHistory + kLive} &&
+         reader->Read(&message)) {
+    EXPECT_FALSE(message.has_event());
+    if (message.has_caught_up()) {
+      EXPECT_EQ(message.events_size(), 0);
+      ++caught_up;
+      continue;
+    }
+    ASSERT_GE(message.events_size(), 1);
+    EXPECT_LE(message.events_size(), kPerResponse);
+    if (message.events_size() > 1) ++multi;
+    for (const v1::RecordedEvent& e : message.events()) {
+      positions.push_back(e.position());
+    }
+  }
+  writer.join();
+  EXPECT_EQ(positions, Range(1, kHistory + kLive));
+  EXPECT_GE(caught_up, 1u);
+  // The history alone fills responses to the limit.
+  EXPECT_GE(multi, size_t{kHistory / kPerResponse});
+  ctx->TryCancel();
+}
+
 TEST_F(SubscribeServiceTest, FilteredSubscriptionSkipsOtherStreams) {
   MustAppend(AppendOne("notes-1"));
   MustAppend(AppendOne("tasks-1"));
