@@ -17,7 +17,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-build-release}"
 jobs="${JOBS:-2}"
 port="${PG_PORT:-54329}"
-pgbin=/usr/lib/postgresql/15/bin
 cd "$root"
 
 bash scripts/install-deps.sh --bench >&2
@@ -26,24 +25,12 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 ninja -C "$build" -j"$jobs" compare_bench oversightd >&2
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/oversight-compare.XXXXXX")"
-# PostgreSQL will not run as root: as root, its cluster belongs to the
-# postgres user that Debian's package created.
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then
-  chown postgres: "$work"
-  as_pg=(runuser -u postgres --)
-fi
 stop() {
-  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/pg" -m fast -w stop >&2 || true
+  bash bench/pg_cluster.sh stop "$work"
   rm -rf "$work"
 }
 trap stop EXIT
-
-"${as_pg[@]}" "$pgbin/initdb" -D "$work/pg" -U postgres --auth=trust \
-  -E UTF8 --no-instructions >&2
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=on \
--c synchronous_commit=on -c max_connections=200" start >&2
+bash bench/pg_cluster.sh start "$work" "$port"
 
 mkdir -p bench/results "$work/data"
 "$build/bench/compare_bench" \
