@@ -59,6 +59,8 @@ ABSL_FLAG(int, read_events, 200000, "Events in the log that is read.");
 ABSL_FLAG(int, read_page, 1000, "Events per page of the reads.");
 ABSL_FLAG(int, subscribers, 100, "Subscribers of the lag workload.");
 ABSL_FLAG(int, lag_appenders, 8, "Appending clients of the lag workload.");
+ABSL_FLAG(bool, lag_unbatched, true,
+          "Measure Oversight's lag with one event a response too.");
 ABSL_FLAG(int, lag_batch, 1000,
           "Oversight's lag is also measured with subscribers asking for up "
           "to this many events a response (max_events_per_response; 0 or "
@@ -266,8 +268,10 @@ int Main(int argc, char** argv) {
     };
     for (int r = 0; r < options.base.repetitions; ++r) {
       std::cerr << "compare_bench: lag, round " << r + 1 << "\n";
-      oversight_runs.push_back(LagOversight(options, lag));
-      say("oversight, an event per response", oversight_runs.back());
+      if (absl::GetFlag(FLAGS_lag_unbatched)) {
+        oversight_runs.push_back(LagOversight(options, lag));
+        say("oversight, an event per response", oversight_runs.back());
+      }
       if (batched.max_events_per_response > 1) {
         batched_runs.push_back(LagOversight(options, batched));
         say("oversight, batched responses", batched_runs.back());
@@ -288,8 +292,11 @@ int Main(int argc, char** argv) {
     extra.push_back(median_by_p99(pg_runs));
     extra.back().workload = "LISTEN/NOTIFY, then SELECT from the last position";
     const size_t pg_index = extra.size() - 1;
-    extra.push_back(median_by_p99(oversight_runs));
-    extra.back().workload = "gRPC Subscribe from the end, an event a response";
+    if (!oversight_runs.empty()) {
+      extra.push_back(median_by_p99(oversight_runs));
+      extra.back().workload =
+          "gRPC Subscribe from the end, an event a response";
+    }
     if (!batched_runs.empty()) {
       extra.push_back(median_by_p99(batched_runs));
       extra.back().workload = absl::StrCat(
