@@ -4,7 +4,8 @@
 // concurrency (docs/benchmarks.md, "Against PostgreSQL"). Run it with
 // `bash bench/run_compare.sh`, which starts the PostgreSQL it measures.
 //
-//   compare_bench --pg="host=127.0.0.1 port=54329 user=postgres dbname=postgres"
+//   compare_bench --pg="host=127.0.0.1 port=54329 user=postgres
+//   dbname=postgres"
 //
 // Workloads: durable single-event appends with the expected revision (1, 8
 // and 32 clients); 100-event batch appends; reading the whole log
@@ -93,8 +94,8 @@ struct Row {
   std::string workload;
   int concurrency = 1;
   const Point* raw = nullptr;
-  const Point* oversight = nullptr;         // The better Oversight client.
-  std::string oversight_how;                // Which one.
+  const Point* oversight = nullptr;  // The better Oversight client.
+  std::string oversight_how;         // Which one.
   const Point* pg = nullptr;
   std::string unit = "events/s";
 };
@@ -139,7 +140,8 @@ int Main(int argc, char** argv) {
   options.base.duration_seconds = absl::GetFlag(FLAGS_duration_seconds);
   options.base.warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
   options.base.repetitions = std::max(1, absl::GetFlag(FLAGS_repetitions));
-  options.base.event_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_event_bytes));
+  options.base.event_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_event_bytes));
   options.base.scratch = absl::GetFlag(FLAGS_dir);
   if (options.base.scratch.empty()) {
     const char* tmp = std::getenv("TMPDIR");
@@ -189,7 +191,8 @@ int Main(int argc, char** argv) {
   if (runs("batch")) {
     for (int t : ParseInts(absl::GetFlag(FLAGS_batch_threads))) {
       specs.push_back(RawSpec(options.base, t, batch));
-      specs.push_back(GrpcSpec(options.base, t, batch, ChannelMode::kPerClient));
+      specs.push_back(
+          GrpcSpec(options.base, t, batch, ChannelMode::kPerClient));
       specs.push_back(
           GrpcStreamSpec(options.base, t, batch, ChannelMode::kPerClient));
       specs.push_back(PgSpec(options, t, batch));
@@ -210,9 +213,10 @@ int Main(int argc, char** argv) {
       row.workload = "durable single-event appends, expected revision";
       row.concurrency = t;
       row.raw = find(absl::StrCat("raw.single.", t));
-      row.oversight = Better(find(absl::StrCat("grpc.single.", t, ".shared")),
-                             find(absl::StrCat("grpc_stream.single.", t, ".shared")),
-                             &row.oversight_how);
+      row.oversight =
+          Better(find(absl::StrCat("grpc.single.", t, ".shared")),
+                 find(absl::StrCat("grpc_stream.single.", t, ".shared")),
+                 &row.oversight_how);
       row.pg = find(absl::StrCat("pg.single.", t));
       rows.push_back(row);
     }
@@ -223,9 +227,10 @@ int Main(int argc, char** argv) {
       row.workload = absl::StrCat(batch, "-event batch appends");
       row.concurrency = t;
       row.raw = find(absl::StrCat("raw.batch", batch, ".", t));
-      row.oversight = Better(find(absl::StrCat("grpc.batch", batch, ".", t)),
-                             find(absl::StrCat("grpc_stream.batch", batch, ".", t)),
-                             &row.oversight_how);
+      row.oversight =
+          Better(find(absl::StrCat("grpc.batch", batch, ".", t)),
+                 find(absl::StrCat("grpc_stream.batch", batch, ".", t)),
+                 &row.oversight_how);
       row.pg = find(absl::StrCat("pg.batch", batch, ".", t));
       rows.push_back(row);
     }
@@ -245,8 +250,8 @@ int Main(int argc, char** argv) {
     extra.push_back(ReadPg(options, read_events, read_page));
     extra.back().workload = absl::StrCat("SELECT, pages of ", read_page);
     Row row;
-    row.workload = absl::StrCat("read the whole log forwards (", read_events,
-                                " events)");
+    row.workload =
+        absl::StrCat("read the whole log forwards (", read_events, " events)");
     row.raw = &extra[extra.size() - 3];
     row.oversight = &extra[extra.size() - 2];
     row.oversight_how = row.oversight->workload;
@@ -263,8 +268,8 @@ int Main(int argc, char** argv) {
     std::vector<Point> oversight_runs, batched_runs, pg_runs;
     auto say = [](const char* name, const Point& p) {
       std::cerr << "  " << name << ": p50 " << p.p50_ms << " ms, p99 "
-                << p.p99_ms << " ms, " << p.events_per_sec
-                << " appends/s, " << p.note << "\n";
+                << p.p99_ms << " ms, " << p.events_per_sec << " appends/s, "
+                << p.note << "\n";
     };
     for (int r = 0; r < options.base.repetitions; ++r) {
       std::cerr << "compare_bench: lag, round " << r + 1 << "\n";
@@ -299,16 +304,16 @@ int Main(int argc, char** argv) {
     }
     if (!batched_runs.empty()) {
       extra.push_back(median_by_p99(batched_runs));
-      extra.back().workload = absl::StrCat(
-          "gRPC Subscribe from the end, up to ",
-          batched.max_events_per_response, " events a response");
+      extra.back().workload =
+          absl::StrCat("gRPC Subscribe from the end, up to ",
+                       batched.max_events_per_response, " events a response");
     }
     for (size_t i = pg_index + 1; i < extra.size(); ++i) {
       Row row;
       row.workload = absl::StrCat(
           "delivery lag, ", lag.subscribers, " subscribers, ", lag.appenders,
-          " clients appending (Oversight: ", extra[i].workload.substr(
-              extra[i].workload.find("end, ") + 5), ")");
+          " clients appending (Oversight: ",
+          extra[i].workload.substr(extra[i].workload.find("end, ") + 5), ")");
       row.concurrency = lag.appenders;
       row.oversight = &extra[i];
       row.oversight_how = row.oversight->workload;
@@ -339,18 +344,19 @@ int Main(int argc, char** argv) {
   for (const Row& r : rows) {
     if (r.unit == "lag") {
       absl::StrAppendFormat(
-          &md, "| %s, p50 / p99 ms | %d | – | %s | %s | – | %s (p99, PostgreSQL / Oversight) |\n",
+          &md,
+          "| %s, p50 / p99 ms | %d | – | %s | %s | – | %s (p99, PostgreSQL / "
+          "Oversight) |\n",
           r.workload, r.concurrency, Latency(r.oversight), Latency(r.pg),
           r.oversight != nullptr && r.pg != nullptr && r.oversight->p99_ms > 0
               ? absl::StrFormat("%.1f", r.pg->p99_ms / r.oversight->p99_ms)
               : "–");
       continue;
     }
-    absl::StrAppendFormat(&md, "| %s, events/s | %d | %s | %s | %s | %s | %s |\n",
-                          r.workload, r.concurrency, Rate(r.raw),
-                          Rate(r.oversight), Rate(r.pg),
-                          RatioOf(r.oversight, r.raw),
-                          RatioOf(r.oversight, r.pg));
+    absl::StrAppendFormat(
+        &md, "| %s, events/s | %d | %s | %s | %s | %s | %s |\n", r.workload,
+        r.concurrency, Rate(r.raw), Rate(r.oversight), Rate(r.pg),
+        RatioOf(r.oversight, r.raw), RatioOf(r.oversight, r.pg));
   }
   md +=
       "\nEvery point, with its latency (per call; for reads the whole read) "
@@ -376,10 +382,10 @@ int Main(int argc, char** argv) {
         p.workload.rfind("raw", 0) == 0
             ? "raw RocksDB"
             : (p.workload.find("SELECT") != std::string::npos ? "PostgreSQL"
-                                                               : "Oversight"),
-        p.workload, lag ? absl::StrCat(absl::GetFlag(FLAGS_lag_appenders)) : "1",
-        Rate(&p), lag ? Latency(&p) : "–", Reps(p),
-        lag ? " (p99 ms)" : "", p.note);
+                                                              : "Oversight"),
+        p.workload,
+        lag ? absl::StrCat(absl::GetFlag(FLAGS_lag_appenders)) : "1", Rate(&p),
+        lag ? Latency(&p) : "–", Reps(p), lag ? " (p99 ms)" : "", p.note);
   }
   std::cout << md;
   if (const std::string path = absl::GetFlag(FLAGS_output_markdown);

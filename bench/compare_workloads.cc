@@ -129,8 +129,7 @@ class LagBook {
     int64_t stamp;
     std::memcpy(&stamp, data.data(), 8);
     if (!InWindow(stamp)) return;
-    per_subscriber_[i].push_back(static_cast<double>(NowNanos() - stamp) /
-                                 1e3);
+    per_subscriber_[i].push_back(static_cast<double>(NowNanos() - stamp) / 1e3);
     delivered_.fetch_add(1, std::memory_order_relaxed);
   }
   uint64_t delivered() const { return delivered_.load(); }
@@ -185,6 +184,36 @@ std::string Stamped(size_t bytes, uint64_t turn, int64_t* stamp) {
   return data;
 }
 
+// A client of PostgreSQL: a connection of its own and a writer of its own
+// stream, "bench-<index>", living as long as the operations holding it.
+struct PgClient {
+  std::unique_ptr<PgConnection> conn;
+  std::unique_ptr<pg_store::Writer> writer;
+};
+
+absl::StatusOr<std::shared_ptr<PgClient>> ConnectPgClient(
+    const CompareOptions& options, int index) {
+  absl::StatusOr<std::unique_ptr<PgConnection>> conn =
+      PgConnection::Connect(options.pg);
+  if (!conn.ok()) return conn.status();
+  auto client = std::make_shared<PgClient>();
+  client->conn = *std::move(conn);
+  client->writer = std::make_unique<pg_store::Writer>(
+      client->conn.get(), absl::StrCat("bench-", index),
+      options.base.event_bytes);
+  return client;
+}
+
+// An operation that fails with `status` every time: a client that could
+// not connect.
+Operation Failing(const absl::Status& status) {
+  const std::string error = status.ToString();
+  return [error]() -> OpOutcome {
+    NoteError(error);
+    return {0, false};
+  };
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ PostgreSQL
@@ -192,16 +221,14 @@ std::string Stamped(size_t bytes, uint64_t turn, int64_t* stamp) {
 PointSpec PgSpec(const CompareOptions& options, int clients,
                  int events_per_write) {
   PointSpec spec;
-  spec.key = absl::StrCat("pg.", events_per_write == 1 ? "single" : "batch",
-                          events_per_write == 1
-                              ? std::string()
-                              : absl::StrCat(events_per_write),
-                          ".", clients);
-  spec.workload =
-      events_per_write == 1
-          ? "PostgreSQL write_message, 1 event"
-          : absl::StrCat("PostgreSQL write_messages, ", events_per_write,
-                         " events");
+  spec.key = absl::StrCat(
+      "pg.", events_per_write == 1 ? "single" : "batch",
+      events_per_write == 1 ? std::string() : absl::StrCat(events_per_write),
+      ".", clients);
+  spec.workload = events_per_write == 1
+                      ? "PostgreSQL write_message, 1 event"
+                      : absl::StrCat("PostgreSQL write_messages, ",
+                                     events_per_write, " events");
   spec.variant = "a connection per client";
   spec.concurrency = clients;
   spec.run_once = [options, clients, events_per_write](const std::string&) {
@@ -211,31 +238,17 @@ PointSpec PgSpec(const CompareOptions& options, int clients,
     if (absl::Status s = pg_store::Reset(admin->get()); !s.ok()) {
       return Failed(s.ToString());
     }
-    std::vector<std::unique_ptr<PgConnection>> conns(clients);
-    absl::Mutex mu;
     LoopConfig config;
     config.threads = clients;
     config.warmup_seconds = options.base.warmup_seconds;
     config.duration_seconds = options.base.duration_seconds;
     LoopResult r = RunClosedLoop(config, [&](int i) -> Operation {
-      absl::StatusOr<std::unique_ptr<PgConnection>> conn =
-          PgConnection::Connect(options.pg);
-      if (!conn.ok()) {
-        const std::string error = conn.status().ToString();
-        return [error]() -> OpOutcome {
-          NoteError(error);
-          return {0, false};
-        };
-      }
-      PgConnection* c = conn->get();
-      {
-        absl::MutexLock lock(&mu);
-        conns[i] = std::move(*conn);
-      }
-      auto writer = std::make_shared<pg_store::Writer>(
-          c, absl::StrCat("bench-", i), options.base.event_bytes);
+      absl::StatusOr<std::shared_ptr<PgClient>> client =
+          ConnectPgClient(options, i);
+      if (!client.ok()) return Failing(client.status());
+      std::shared_ptr<PgClient> writer = *std::move(client);
       return [writer, events_per_write]() -> OpOutcome {
-        absl::Status s = writer->Write(events_per_write);
+        absl::Status s = writer->writer->Write(events_per_write);
         if (!s.ok()) {
           NoteError(s.ToString());
           return {0, false};
@@ -254,10 +267,9 @@ Point ReadRaw(const CompareOptions& options, uint64_t events) {
   const std::string dir = FreshDir(options.base.scratch, "read.raw");
   Point p;
   {
-    absl::StatusOr<std::unique_ptr<RawStore>> raw =
-        RawStore::Open(dir, RawShape::kOversight,
-                       RecordValueBytes(options.base.event_bytes, "bench-0",
-                                        kEventType));
+    absl::StatusOr<std::unique_ptr<RawStore>> raw = RawStore::Open(
+        dir, RawShape::kOversight,
+        RecordValueBytes(options.base.event_bytes, "bench-0", kEventType));
     if (!raw.ok()) return Failed(raw.status().ToString());
     RawStore::Writer writer = (*raw)->NewWriter("bench-0", 1);
     for (uint64_t written = 0; written < events; written += kPopulateBatch) {
@@ -281,8 +293,7 @@ Point ReadRaw(const CompareOptions& options, uint64_t events) {
   return p;
 }
 
-Point ReadOversight(const CompareOptions& options, uint64_t events,
-                    int page) {
+Point ReadOversight(const CompareOptions& options, uint64_t events, int page) {
   const std::string dir = FreshDir(options.base.scratch, "read.oversight");
   Point p;
   {
@@ -430,8 +441,8 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
     std::shared_ptr<grpc::Channel> shared = NewChannel(address, false);
     LoopConfig config;
     config.threads = lag.appenders;
-    config.warmup_seconds = options.base.warmup_seconds + 1 -
-                            std::min(1.0, SecondsSince(wait));
+    config.warmup_seconds =
+        options.base.warmup_seconds + 1 - std::min(1.0, SecondsSince(wait));
     config.duration_seconds = options.base.duration_seconds;
     LoopResult r = RunClosedLoop(config, [&](int i) -> Operation {
       auto appender = std::make_shared<OversightAppender>(
@@ -505,12 +516,12 @@ Point LagPg(const CompareOptions& options, const LagOptions& lag) {
           return;
         }
         if (!*woken) continue;
-        absl::StatusOr<uint64_t> n = pg_store::ReadAll(
-            conn->get(), next, 1000,
-            [&](int64_t position, absl::string_view data) {
-              book.Delivered(i, data);
-              next = position + 1;
-            });
+        absl::StatusOr<uint64_t> n =
+            pg_store::ReadAll(conn->get(), next, 1000,
+                              [&](int64_t position, absl::string_view data) {
+                                book.Delivered(i, data);
+                                next = position + 1;
+                              });
         if (!n.ok()) {
           fail(n.status());
           return;
@@ -522,34 +533,22 @@ Point LagPg(const CompareOptions& options, const LagOptions& lag) {
   while (ready.load() < lag.subscribers && SecondsSince(wait) < 30) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  std::vector<std::unique_ptr<PgConnection>> conns(lag.appenders);
   LoopConfig config;
   config.threads = lag.appenders;
-  config.warmup_seconds = options.base.warmup_seconds + 1 -
-                          std::min(1.0, SecondsSince(wait));
+  config.warmup_seconds =
+      options.base.warmup_seconds + 1 - std::min(1.0, SecondsSince(wait));
   config.duration_seconds = options.base.duration_seconds;
   LoopResult r = RunClosedLoop(config, [&](int i) -> Operation {
-    absl::StatusOr<std::unique_ptr<PgConnection>> conn =
-        PgConnection::Connect(options.pg);
-    if (!conn.ok()) {
-      const std::string error = conn.status().ToString();
-      return [error]() -> OpOutcome {
-        NoteError(error);
-        return {0, false};
-      };
-    }
-    auto writer = std::make_shared<pg_store::Writer>(
-        conn->get(), absl::StrCat("bench-", i), options.base.event_bytes);
-    {
-      absl::MutexLock lock(&mu);
-      conns[i] = std::move(*conn);
-    }
+    absl::StatusOr<std::shared_ptr<PgClient>> client =
+        ConnectPgClient(options, i);
+    if (!client.ok()) return Failing(client.status());
+    std::shared_ptr<PgClient> writer = *std::move(client);
     auto turn = std::make_shared<uint64_t>(i);
     return [&book, writer, turn, &options]() -> OpOutcome {
       int64_t stamp;
       const std::string data =
           Stamped(options.base.event_bytes, (*turn)++, &stamp);
-      absl::Status s = writer->WriteData(data);
+      absl::Status s = writer->writer->WriteData(data);
       if (!s.ok()) {
         NoteError(s.ToString());
         return {0, false};

@@ -47,13 +47,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   if (spawned != 0) {
     close(err[0]);
     d->pid_ = -1;
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot start ", binary));
+    return absl::FailedPreconditionError(absl::StrCat("cannot start ", binary));
   }
   d->err_fd_ = err[0];
   const auto deadline =
-      started + std::chrono::milliseconds(
-                    static_cast<int64_t>(timeout_seconds * 1000));
+      started +
+      std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
   char buf[4096];
   while (d->address_.empty()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -62,8 +61,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     if (left.count() <= 0 ||
         poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
       return absl::DeadlineExceededError(absl::StrCat(
-          "oversightd did not start listening within ", timeout_seconds,
-          " s"));
+          "oversightd did not start listening within ", timeout_seconds, " s"));
     }
     const ssize_t n = read(d->err_fd_, buf, sizeof buf);
     if (n <= 0) {
@@ -79,10 +77,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
       if (size_t at = line.find("listening on "); at != std::string::npos) {
         const std::string rest = line.substr(at + 13);
         d->address_ = rest.substr(0, rest.find(';'));
-        d->seconds_to_listen_ =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                          started)
-                .count();
+        d->seconds_to_listen_ = std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
       }
     }
   }

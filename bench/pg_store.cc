@@ -103,8 +103,8 @@ END $$;
 )sql";
 
 std::string ResultError(PGconn* conn, PGresult* result) {
-  const char* message = result != nullptr ? PQresultErrorMessage(result)
-                                          : PQerrorMessage(conn);
+  const char* message =
+      result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn);
   std::string out = message != nullptr ? message : "";
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
     out.pop_back();
@@ -288,10 +288,9 @@ absl::Status Writer::Write(int events) {
   const absl::string_view type = kEventType;
   const char* values[] = {id_array.data(), stream_.data(), type.data(),
                           data_array.data(), expected};
-  const int lengths[] = {static_cast<int>(id_array.size()),
-                         static_cast<int>(stream_.size()),
-                         static_cast<int>(type.size()),
-                         static_cast<int>(data_array.size()), 8};
+  const int lengths[] = {
+      static_cast<int>(id_array.size()), static_cast<int>(stream_.size()),
+      static_cast<int>(type.size()), static_cast<int>(data_array.size()), 8};
   const int formats[] = {1, 1, 1, 1, 1};
   Result result(PQexecPrepared(conn_->raw(), "write_messages", 5, values,
                                lengths, formats, /*resultFormat=*/1));
@@ -327,8 +326,8 @@ absl::StatusOr<uint64_t> ReadAll(
     }
     const int rows = PQntuples(result.r);
     for (int i = 0; i < rows; ++i) {
-      const int64_t position = static_cast<int64_t>(
-          Load64(PQgetvalue(result.r, i, 0)));
+      const int64_t position =
+          static_cast<int64_t>(Load64(PQgetvalue(result.r, i, 0)));
       visit(position, absl::string_view(PQgetvalue(result.r, i, 4),
                                         PQgetlength(result.r, i, 4)));
       from = position + 1;

@@ -98,8 +98,7 @@ class Writer {
 // position and data. Returns the number read.
 absl::StatusOr<uint64_t> ReadAll(
     PgConnection* conn, int64_t from, int page,
-    const std::function<void(int64_t position, absl::string_view data)>&
-        visit);
+    const std::function<void(int64_t position, absl::string_view data)>& visit);
 
 }  // namespace pg_store
 

@@ -5,8 +5,8 @@
 #include "eventstore/record_format.h"
 #include "eventstore/rocks_layout.h"
 #include "rocksdb/db.h"
-#include "rocksdb/iterator.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
@@ -128,14 +128,15 @@ absl::StatusOr<uint64_t> RawStore::ScanLog(uint64_t* bytes) {
   rocksdb::ReadOptions ro;
   ro.readahead_size = 4 << 20;
   ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
-      ro, handles_[static_cast<int>(es::ColumnFamily::kLog)]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ro, handles_[static_cast<int>(es::ColumnFamily::kLog)]));
   uint64_t count = 0, total = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ++count;
     total += it->value().size();
   }
-  if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  if (!it->status().ok())
+    return absl::UnavailableError(it->status().ToString());
   if (bytes != nullptr) *bytes = total;
   return count;
 }

@@ -475,12 +475,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::Subscribe(
   }
   if (request->max_events_per_response() > kMaxEventsPerSubscribeResponse) {
     return new RefusedSubscription(ToGrpcStatus(
-        es::WithReason(
-            absl::InvalidArgumentError(absl::StrCat(
-                "max_events_per_response is ",
-                request->max_events_per_response(), "; at most ",
-                kMaxEventsPerSubscribeResponse)),
-            es::kReasonInvalidArgument),
+        es::WithReason(absl::InvalidArgumentError(absl::StrCat(
+                           "max_events_per_response is ",
+                           request->max_events_per_response(), "; at most ",
+                           kMaxEventsPerSubscribeResponse)),
+                       es::kReasonInvalidArgument),
         context));
   }
   return new SubscribeReactor(log_->Subscribe(from, std::move(filter)),
