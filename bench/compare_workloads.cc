@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -184,6 +185,54 @@ std::string Stamped(size_t bytes, uint64_t turn, int64_t* stamp) {
   return data;
 }
 
+// An operation that fails with `status` every time: a client that could
+// not connect.
+Operation Failing(const absl::Status& status) {
+  const std::string error = status.ToString();
+  return [error]() -> OpOutcome {
+    NoteError(error);
+    return {0, false};
+  };
+}
+
+// What appends one event with the given data, for one appending client.
+using AppendData = std::function<absl::Status(absl::string_view data)>;
+
+// The appending side of a lag run, once the subscribers are ready (waited
+// for since `wait`): `lag.appenders` clients append stamped single events
+// through what `make(i)` builds (null: client i could not start, with
+// the reason in `why`), counting in `book` those sent in its window.
+LoopResult RunStampedAppends(
+    const CompareOptions& options, const LagOptions& lag, LagBook* book,
+    Clock::time_point wait,
+    const std::function<AppendData(int i, absl::Status* why)>& make) {
+  // The window starts a second after the book was made: the warm-up
+  // begins when the subscribers are ready, within that second.
+  LoopConfig config;
+  config.threads = lag.appenders;
+  config.warmup_seconds =
+      options.base.warmup_seconds + 1 - std::min(1.0, SecondsSince(wait));
+  config.duration_seconds = options.base.duration_seconds;
+  const size_t bytes = options.base.event_bytes;
+  return RunClosedLoop(config, [&](int i) -> Operation {
+    absl::Status why;
+    AppendData append = make(i, &why);
+    if (append == nullptr) return Failing(why);
+    auto turn = std::make_shared<uint64_t>(i);
+    return [book, append, turn, bytes]() -> OpOutcome {
+      int64_t stamp;
+      const std::string data = Stamped(bytes, (*turn)++, &stamp);
+      absl::Status s = append(data);
+      if (!s.ok()) {
+        NoteError(s.ToString());
+        return {0, false};
+      }
+      if (book->InWindow(stamp)) book->Appended();
+      return {1, true};
+    };
+  });
+}
+
 // A client of PostgreSQL: a connection of its own and a writer of its own
 // stream, "bench-<index>", living as long as the operations holding it.
 struct PgClient {
@@ -202,16 +251,6 @@ absl::StatusOr<std::shared_ptr<PgClient>> ConnectPgClient(
       client->conn.get(), absl::StrCat("bench-", index),
       options.base.event_bytes);
   return client;
-}
-
-// An operation that fails with `status` every time: a client that could
-// not connect.
-Operation Failing(const absl::Status& status) {
-  const std::string error = status.ToString();
-  return [error]() -> OpOutcome {
-    NoteError(error);
-    return {0, false};
-  };
 }
 
 }  // namespace
@@ -436,31 +475,15 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
     while (ready.load() < lag.subscribers && SecondsSince(wait) < 30) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    // The window starts a second after the book was made: the warm-up
-    // begins when the subscribers are ready, within that second.
     std::shared_ptr<grpc::Channel> shared = NewChannel(address, false);
-    LoopConfig config;
-    config.threads = lag.appenders;
-    config.warmup_seconds =
-        options.base.warmup_seconds + 1 - std::min(1.0, SecondsSince(wait));
-    config.duration_seconds = options.base.duration_seconds;
-    LoopResult r = RunClosedLoop(config, [&](int i) -> Operation {
-      auto appender = std::make_shared<OversightAppender>(
-          shared, absl::StrCat("bench-", i));
-      auto turn = std::make_shared<uint64_t>(i);
-      return [&book, appender, turn, &options]() -> OpOutcome {
-        int64_t stamp;
-        const std::string data =
-            Stamped(options.base.event_bytes, (*turn)++, &stamp);
-        absl::Status s = appender->Append({data});
-        if (!s.ok()) {
-          NoteError(s.ToString());
-          return {0, false};
-        }
-        if (book.InWindow(stamp)) book.Appended();
-        return {1, true};
-      };
-    });
+    LoopResult r = RunStampedAppends(
+        options, lag, &book, wait, [&](int i, absl::Status*) -> AppendData {
+          auto appender = std::make_shared<OversightAppender>(
+              shared, absl::StrCat("bench-", i));
+          return [appender](absl::string_view data) {
+            return appender->Append({data});
+          };
+        });
     book.AwaitDeliveries(book.appended() * lag.subscribers, 10);
     for (auto& c : contexts) c->TryCancel();
     for (std::thread& t : subscribers) t.join();
@@ -533,30 +556,19 @@ Point LagPg(const CompareOptions& options, const LagOptions& lag) {
   while (ready.load() < lag.subscribers && SecondsSince(wait) < 30) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  LoopConfig config;
-  config.threads = lag.appenders;
-  config.warmup_seconds =
-      options.base.warmup_seconds + 1 - std::min(1.0, SecondsSince(wait));
-  config.duration_seconds = options.base.duration_seconds;
-  LoopResult r = RunClosedLoop(config, [&](int i) -> Operation {
-    absl::StatusOr<std::shared_ptr<PgClient>> client =
-        ConnectPgClient(options, i);
-    if (!client.ok()) return Failing(client.status());
-    std::shared_ptr<PgClient> writer = *std::move(client);
-    auto turn = std::make_shared<uint64_t>(i);
-    return [&book, writer, turn, &options]() -> OpOutcome {
-      int64_t stamp;
-      const std::string data =
-          Stamped(options.base.event_bytes, (*turn)++, &stamp);
-      absl::Status s = writer->writer->WriteData(data);
-      if (!s.ok()) {
-        NoteError(s.ToString());
-        return {0, false};
-      }
-      if (book.InWindow(stamp)) book.Appended();
-      return {1, true};
-    };
-  });
+  LoopResult r = RunStampedAppends(
+      options, lag, &book, wait, [&](int i, absl::Status* why) -> AppendData {
+        absl::StatusOr<std::shared_ptr<PgClient>> client =
+            ConnectPgClient(options, i);
+        if (!client.ok()) {
+          *why = client.status();
+          return nullptr;
+        }
+        std::shared_ptr<PgClient> writer = *std::move(client);
+        return [writer](absl::string_view data) {
+          return writer->writer->WriteData(data);
+        };
+      });
   book.AwaitDeliveries(book.appended() * lag.subscribers, 10);
   stop.store(true);
   for (std::thread& t : subscribers) t.join();
