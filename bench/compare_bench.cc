@@ -9,7 +9,9 @@
 //
 // Workloads: durable single-event appends with the expected revision (1, 8
 // and 32 clients); 100-event batch appends; reading the whole log
-// forwards; delivery lag of 100 subscribers while 8 clients append.
+// forwards; delivery lag of 100 subscribers while 8 clients append; and
+// at 1,000,000 domain events, the rebuild of the read models and the
+// status board query (compare_model.h).
 // Oversight is an oversightd process on a fresh data directory for every
 // point; PostgreSQL's table is emptied before every point.
 
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/compare_model.h"
 #include "bench/compare_workloads.h"
 #include "bench/harness.h"
 #include "bench/pg_store.h"
@@ -66,8 +70,16 @@ ABSL_FLAG(int, lag_batch, 1000,
           "Oversight's lag is also measured with subscribers asking for up "
           "to this many events a response (max_events_per_response; 0 or "
           "1: not).");
-ABSL_FLAG(std::string, only, "append,batch,read,lag",
-          "Which workloads to run, comma-separated.");
+ABSL_FLAG(uint64_t, model_events, 1000000,
+          "Events in the generated domain log of the read-model workload.");
+ABSL_FLAG(int, model_queries, 200,
+          "Status boards asked for on each side in the read-model workload.");
+ABSL_FLAG(uint64_t, model_seed, 20250101,
+          "Seed of the read-model workload's log and of the reviews asked "
+          "about.");
+ABSL_FLAG(std::string, only, "append,batch,read,lag,model",
+          "Which workloads to run, comma-separated: append, batch, read, "
+          "lag, model.");
 ABSL_FLAG(std::string, output_markdown, "",
           "Also write the report to this file.");
 ABSL_FLAG(std::string, output_data, "",
@@ -127,6 +139,80 @@ const Point* Better(const Point* a, const Point* b, std::string* how) {
   }
   *how = b->workload;
   return b;
+}
+
+std::string Ms(const Point& p) {
+  if (!p.has_latency) return "–";
+  return absl::StrFormat("%.2f / %.2f", p.p50_ms, p.p99_ms);
+}
+
+// The section of the report on the read-model workload.
+std::string ModelReport(const std::optional<ModelResult>& m,
+                        const std::string& error) {
+  std::string md = "\n### Read models\n\n";
+  if (!m.has_value()) {
+    absl::StrAppend(&md, "The workload failed: ", error, "\n");
+    return md;
+  }
+  absl::StrAppendFormat(
+      &md,
+      "A generated domain log of %d events (%d reviews, %d status-board "
+      "rows), generated in %.1f s and imported into PostgreSQL in %.1f s. "
+      "Rebuilds: medians of %d.\n\n",
+      m->events, m->reviews, m->board_rows, m->generate_seconds,
+      m->import_seconds,
+      static_cast<int>(m->oversight_rebuild.repetitions.size()));
+  md +=
+      "| Workload | Oversight | PostgreSQL | Oversight / PostgreSQL |\n"
+      "|---|---:|---:|---:|\n";
+  auto ratio = [](double a, double b) {
+    return b > 0 ? absl::StrFormat("%.2f", a / b) : std::string("–");
+  };
+  absl::StrAppendFormat(
+      &md, "| rebuild of the read models, events/s | %.0f | %.0f | %s |\n",
+      m->oversight_rebuild.events_per_sec, m->pg_rebuild.events_per_sec,
+      ratio(m->oversight_rebuild.events_per_sec, m->pg_rebuild.events_per_sec));
+  absl::StrAppendFormat(
+      &md,
+      "| rebuild without writing the tables (read and fold), events/s | "
+      "%.0f | %.0f | %s |\n",
+      m->oversight_rebuild.events_per_sec, m->pg_fold.events_per_sec,
+      ratio(m->oversight_rebuild.events_per_sec, m->pg_fold.events_per_sec));
+  for (const ModelResult::Boards* b : {&m->unjustified, &m->justified}) {
+    absl::StrAppendFormat(
+        &md,
+        "| status board now, p50 / p99 ms (Oversight: an auditor %s) | %s | "
+        "%s | %s (p99, PostgreSQL / Oversight) |\n",
+        b == &m->justified ? "with a justification" : "without one",
+        Ms(b->latency), Ms(m->pg_board),
+        ratio(m->pg_board.p99_ms, b->latency.p99_ms));
+  }
+  md += "\n| System | How | repetitions, events/s |\n|---|---|---|\n";
+  for (const Point* p : {&m->oversight_rebuild, &m->pg_fold, &m->pg_rebuild}) {
+    absl::StrAppendFormat(
+        &md, "| %s | %s | %s |\n",
+        p == &m->oversight_rebuild ? "Oversight" : "PostgreSQL", p->workload,
+        Reps(*p));
+  }
+  absl::StrAppendFormat(
+      &md,
+      "\nWriting PostgreSQL's two status-board tables (COPY, then ANALYZE) "
+      "took %.2f s of its rebuild.",
+      m->pg_tables_seconds);
+  for (const ModelResult::Boards* b : {&m->unjustified, &m->justified}) {
+    absl::StrAppendFormat(
+        &md,
+        " With%s a justification, the boards of the %d reviews asked about "
+        "were compared %s: %d differed%s.",
+        b == &m->justified ? "" : "out", b->compared,
+        b == &m->justified ? "in full" : "(rows, ratings, closed)",
+        b->differing,
+        b->first_difference.empty()
+            ? ""
+            : absl::StrCat(", the first: ", b->first_difference));
+  }
+  md += "\n";
+  return md;
 }
 
 int Main(int argc, char** argv) {
@@ -323,6 +409,23 @@ int Main(int argc, char** argv) {
     }
   }
 
+  std::optional<ModelResult> model;
+  std::string model_error;
+  if (runs("model")) {
+    ModelOptions m;
+    m.events = absl::GetFlag(FLAGS_model_events);
+    m.queries = std::max(1, absl::GetFlag(FLAGS_model_queries));
+    m.seed = absl::GetFlag(FLAGS_model_seed);
+    std::cerr << "compare_bench: read models at " << m.events << " events\n";
+    absl::StatusOr<ModelResult> r = RunModel(options, m);
+    if (r.ok()) {
+      model = *std::move(r);
+    } else {
+      model_error = r.status().ToString();
+      std::cerr << "  error: " << model_error << "\n";
+    }
+  }
+
   // ------------------------------------------------------------ report
   std::string md;
   absl::StrAppendFormat(
@@ -387,6 +490,7 @@ int Main(int argc, char** argv) {
         lag ? absl::StrCat(absl::GetFlag(FLAGS_lag_appenders)) : "1", Rate(&p),
         lag ? Latency(&p) : "–", Reps(p), lag ? " (p99 ms)" : "", p.note);
   }
+  if (runs("model")) md += ModelReport(model, model_error);
   std::cout << md;
   if (const std::string path = absl::GetFlag(FLAGS_output_markdown);
       !path.empty()) {
@@ -414,8 +518,16 @@ int Main(int argc, char** argv) {
           << absl::StrFormat("%.0f", v(r.oversight)) << ' '
           << absl::StrFormat("%.0f", v(r.pg)) << "\n";
     }
+    if (model.has_value()) {
+      // No raw RocksDB figure: it holds no read model.
+      out << "\"rebuild\" 0 "
+          << absl::StrFormat("%.0f", model->oversight_rebuild.events_per_sec)
+          << ' ' << absl::StrFormat("%.0f", model->pg_rebuild.events_per_sec)
+          << "\n";
+    }
   }
-  return 0;
+  // A workload that failed fails the run (the report says which).
+  return model_error.empty() ? 0 : 1;
 }
 
 }  // namespace

@@ -116,8 +116,9 @@ class LagBook {
     window_to_ = window_from_ + static_cast<int64_t>(duration * 1e9);
   }
 
-  // The stamp to put in an event's data, and whether it falls in the
-  // window (then the append, once acknowledged, is counted as expected).
+  // Whether an event's stamp (the time it was sent, in its first 8 bytes)
+  // falls in the window: then its append, once acknowledged, is counted
+  // as expected, and its deliveries in the lags.
   bool InWindow(int64_t stamp) const {
     return stamp >= window_from_ && stamp < window_to_;
   }
@@ -127,6 +128,7 @@ class LagBook {
   // Subscriber `i` received an event with this data.
   void Delivered(int i, absl::string_view data) {
     if (data.size() < 8) return;
+    received_.fetch_add(1, std::memory_order_relaxed);
     int64_t stamp;
     std::memcpy(&stamp, data.data(), 8);
     if (!InWindow(stamp)) return;
@@ -134,6 +136,8 @@ class LagBook {
     delivered_.fetch_add(1, std::memory_order_relaxed);
   }
   uint64_t delivered() const { return delivered_.load(); }
+  // Every delivery, in the window or not.
+  uint64_t received() const { return received_.load(); }
 
   // Waits until every expected delivery arrived, or `seconds` passed.
   void AwaitDeliveries(uint64_t expected, double seconds) {
@@ -172,6 +176,7 @@ class LagBook {
   int64_t window_to_ = 0;
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> received_{0};
 };
 
 // Stamped data for one event: the send time in the first 8 bytes of one
@@ -411,7 +416,7 @@ Point ReadPg(const CompareOptions& options, uint64_t events, int page) {
     const Clock::time_point t0 = Clock::now();
     absl::StatusOr<uint64_t> n = pg_store::ReadAll(
         conn->get(), 1, page,
-        [&bytes](int64_t, absl::string_view data) { bytes += data.size(); });
+        [&bytes](const pg_store::Message& m) { bytes += m.data.size(); });
     const double s = SecondsSince(t0);
     if (!n.ok()) return Failed(n.status().ToString());
     count = *n;
@@ -476,6 +481,11 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     std::shared_ptr<grpc::Channel> shared = NewChannel(address, false);
+    // The server's CPU from here until every delivery arrived, per
+    // delivery (its appends included): the figure that shows what the
+    // server spends on each subscriber, steadier than the lag.
+    const double cpu_from = (*daemon)->CpuSeconds();
+    const uint64_t received_from = book.received();
     LoopResult r = RunStampedAppends(
         options, lag, &book, wait, [&](int i, absl::Status*) -> AppendData {
           auto appender = std::make_shared<OversightAppender>(
@@ -485,9 +495,16 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
           };
         });
     book.AwaitDeliveries(book.appended() * lag.subscribers, 10);
+    const double cpu = (*daemon)->CpuSeconds() - cpu_from;
+    const uint64_t received = book.received() - received_from;
     for (auto& c : contexts) c->TryCancel();
     for (std::thread& t : subscribers) t.join();
     p = book.Result(lag.subscribers, r);
+    if (received > 0) {
+      p.note = JoinNote(p.note, absl::StrFormat("oversightd %.1f µs CPU a "
+                                                "delivery",
+                                                cpu * 1e6 / received));
+    }
     (*daemon)->Stop();
   }
   if (!options.base.keep_dirs) RemoveDir(dir);
@@ -539,12 +556,11 @@ Point LagPg(const CompareOptions& options, const LagOptions& lag) {
           return;
         }
         if (!*woken) continue;
-        absl::StatusOr<uint64_t> n =
-            pg_store::ReadAll(conn->get(), next, 1000,
-                              [&](int64_t position, absl::string_view data) {
-                                book.Delivered(i, data);
-                                next = position + 1;
-                              });
+        absl::StatusOr<uint64_t> n = pg_store::ReadAll(
+            conn->get(), next, 1000, [&](const pg_store::Message& m) {
+              book.Delivered(i, m.data);
+              next = m.global_position + 1;
+            });
         if (!n.ok()) {
           fail(n.status());
           return;

@@ -19,6 +19,8 @@
 #include "oversight/v1/commands.pb.h"
 #include "projections/aggregates.h"
 #include "projections/commands.h"
+#include "rocksdb/db.h"
+#include "rocksdb/utilities/options_util.h"
 #include "services/command_service.h"
 #include "services/digest.h"
 
@@ -1161,6 +1163,40 @@ absl::StatusOr<GenerateStats> GenerateDomainLog(
   stats.decide_seconds = deciding;
   stats.seconds = SecondsSince(started);
   return stats;
+}
+
+absl::StatusOr<double> SettleStore(const std::string& dir) {
+  const auto start = std::chrono::steady_clock::now();
+  rocksdb::ConfigOptions config;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rocksdb::Status s =
+      rocksdb::LoadLatestOptions(config, dir, &db_options, &descriptors);
+  if (!s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("loading the store's options: ", s.ToString()));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
+  if (!s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("opening the store to compact: ", s.ToString()));
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (!s.ok()) break;
+    s = db->CompactRange(rocksdb::CompactRangeOptions(), h, nullptr, nullptr);
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    db->DestroyColumnFamilyHandle(h);
+  }
+  rocksdb::Status closed = db->Close();
+  delete db;
+  if (!s.ok())
+    return absl::InternalError(absl::StrCat("compacting: ", s.ToString()));
+  if (!closed.ok()) return absl::InternalError(closed.ToString());
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace oversight::bench

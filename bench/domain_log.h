@@ -69,6 +69,12 @@ struct GenerateStats {
 absl::StatusOr<GenerateStats> GenerateDomainLog(eventstore::EventLog* log,
                                                 const GenerateOptions& options);
 
+// Compacts every column family of the closed store in `dir`, opened with
+// the options it was written with (its OPTIONS file), so that no pass
+// measured on the generated log races RocksDB's background flushes and
+// compactions. Returns the seconds it took.
+absl::StatusOr<double> SettleStore(const std::string& dir);
+
 }  // namespace oversight::bench
 
 #endif  // OVERSIGHT_BENCH_DOMAIN_LOG_H_

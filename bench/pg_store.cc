@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <utility>
 
@@ -22,6 +24,8 @@ constexpr Oid kBytea = 17;
 constexpr Oid kUuid = 2950;
 constexpr Oid kUuidArray = 2951;
 constexpr Oid kByteaArray = 1001;
+constexpr Oid kTextArray = 1009;
+constexpr Oid kInt8Array = 1016;
 
 constexpr char kSchema[] = R"sql(
 DROP SCHEMA IF EXISTS oversight_bench CASCADE;
@@ -181,6 +185,36 @@ absl::Status PgConnection::Exec(const std::string& sql) {
   return absl::OkStatus();
 }
 
+absl::Status PgConnection::CopyIn(const std::string& sql,
+                                  absl::string_view data) {
+  {
+    Result start(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(start.r) != PGRES_COPY_IN) {
+      return absl::InternalError(ResultError(conn_, start.r));
+    }
+  }
+  // PQputCopyData takes an int length: send in pieces.
+  constexpr size_t kPiece = 1 << 20;
+  bool sent = true;
+  for (size_t at = 0; at < data.size() && sent; at += kPiece) {
+    const size_t n = std::min(kPiece, data.size() - at);
+    sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) == 1;
+  }
+  const std::string send_error = sent ? "" : ResultError(conn_, nullptr);
+  if (PQputCopyEnd(conn_, sent ? nullptr : "the client failed to send") != 1) {
+    return absl::UnavailableError(ResultError(conn_, nullptr));
+  }
+  absl::Status status =
+      sent ? absl::OkStatus() : absl::UnavailableError(send_error);
+  while (PGresult* r = PQgetResult(conn_)) {
+    Result result(r);
+    if (status.ok() && PQresultStatus(r) != PGRES_COMMAND_OK) {
+      status = absl::InternalError(ResultError(conn_, r));
+    }
+  }
+  return status;
+}
+
 absl::StatusOr<bool> PgConnection::WaitForNotify(int timeout_ms) {
   auto take = [this]() -> absl::StatusOr<bool> {
     if (PQconsumeInput(conn_) == 0) {
@@ -303,8 +337,7 @@ absl::Status Writer::Write(int events) {
 
 absl::StatusOr<uint64_t> ReadAll(
     PgConnection* conn, int64_t from, int page,
-    const std::function<void(int64_t position, absl::string_view data)>&
-        visit) {
+    const std::function<void(const Message& message)>& visit) {
   const Oid types[] = {kInt8, kInt4};
   const char* sql =
       "SELECT global_position, position, stream_name, type, data, id "
@@ -328,13 +361,62 @@ absl::StatusOr<uint64_t> ReadAll(
     for (int i = 0; i < rows; ++i) {
       const int64_t position =
           static_cast<int64_t>(Load64(PQgetvalue(result.r, i, 0)));
-      visit(position, absl::string_view(PQgetvalue(result.r, i, 4),
-                                        PQgetlength(result.r, i, 4)));
+      Message m;
+      m.global_position = position;
+      m.stream_name = absl::string_view(PQgetvalue(result.r, i, 2),
+                                        PQgetlength(result.r, i, 2));
+      m.data = absl::string_view(PQgetvalue(result.r, i, 4),
+                                 PQgetlength(result.r, i, 4));
+      visit(m);
       from = position + 1;
     }
     read += static_cast<uint64_t>(rows);
     if (rows < page) return read;
   }
+}
+
+absl::Status Import(PgConnection* conn,
+                    const std::vector<ImportedMessage>& messages) {
+  if (messages.empty()) return absl::OkStatus();
+  std::vector<absl::string_view> ids, streams, positions, types, data;
+  std::vector<std::array<char, 8>> position_bytes(messages.size());
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const ImportedMessage& m = messages[i];
+    if (m.id.size() != 16) {
+      return absl::InvalidArgumentError("an imported id is not 16 bytes");
+    }
+    Store64(position_bytes[i].data(), static_cast<uint64_t>(m.position));
+    ids.push_back(m.id);
+    streams.push_back(m.stream_name);
+    positions.push_back(absl::string_view(position_bytes[i].data(), 8));
+    types.push_back(m.type);
+    data.push_back(m.data);
+  }
+  const std::string arrays[] = {
+      BinaryArray(kUuid, ids), BinaryArray(kText, streams),
+      BinaryArray(kInt8, positions), BinaryArray(kText, types),
+      BinaryArray(kBytea, data)};
+  const Oid types_of[] = {kUuidArray, kTextArray, kInt8Array, kTextArray,
+                          kByteaArray};
+  const char* values[5];
+  int lengths[5];
+  const int formats[] = {1, 1, 1, 1, 1};
+  for (int i = 0; i < 5; ++i) {
+    values[i] = arrays[i].data();
+    lengths[i] = static_cast<int>(arrays[i].size());
+  }
+  Result result(PQexecParams(
+      conn->raw(),
+      "INSERT INTO oversight_bench.messages "
+      "(id, stream_name, position, type, data) "
+      "SELECT u.id, u.stream_name, u.position, u.type, u.data "
+      "FROM unnest($1, $2, $3, $4, $5) WITH ORDINALITY "
+      "AS u(id, stream_name, position, type, data, n) ORDER BY u.n",
+      5, types_of, values, lengths, formats, /*resultFormat=*/1));
+  if (PQresultStatus(result.r) != PGRES_COMMAND_OK) {
+    return absl::InternalError(ResultError(conn->raw(), result.r));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace pg_store

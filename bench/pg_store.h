@@ -48,6 +48,9 @@ class PgConnection {
 
   // Runs `sql` (one or more statements, no parameters).
   absl::Status Exec(const std::string& sql);
+  // Runs `sql`, a COPY ... FROM STDIN, sending it `data` (in the COPY's
+  // format).
+  absl::Status CopyIn(const std::string& sql, absl::string_view data);
   // Waits up to `timeout_ms` for a notification on a channel this
   // connection LISTENs on; true when one (or more) arrived.
   absl::StatusOr<bool> WaitForNotify(int timeout_ms);
@@ -93,12 +96,34 @@ class Writer {
   bool prepared_ = false;
 };
 
+// A message as a read gives it; the views last until the visitor returns.
+struct Message {
+  int64_t global_position = 0;
+  absl::string_view stream_name;
+  absl::string_view data;
+};
+
 // Reads the messages from global position `from` on, `page` at a time,
-// in order, until none are left, calling `visit` with each one's global
-// position and data. Returns the number read.
+// in order, until none are left, calling `visit` with each. Returns the
+// number read.
 absl::StatusOr<uint64_t> ReadAll(
     PgConnection* conn, int64_t from, int page,
-    const std::function<void(int64_t position, absl::string_view data)>& visit);
+    const std::function<void(const Message& message)>& visit);
+
+// A message of another log, as Import copies it.
+struct ImportedMessage {
+  absl::string_view id;  // 16 bytes, the uuid
+  absl::string_view stream_name;
+  int64_t position = 0;  // in its stream, from 0
+  absl::string_view type;
+  absl::string_view data;
+};
+
+// Appends `messages` in one transaction, in their order, which their
+// global positions follow: a migration's bulk load from another log, so
+// without the expected-version check of the write functions.
+absl::Status Import(PgConnection* conn,
+                    const std::vector<ImportedMessage>& messages);
 
 }  // namespace pg_store
 

@@ -68,8 +68,6 @@
 #include "oversight/v1/queries.grpc.pb.h"
 #include "projections/aggregates.h"
 #include "projections/read_model.h"
-#include "rocksdb/db.h"
-#include "rocksdb/utilities/options_util.h"
 #include "services/projection_host.h"
 #include "services/server.h"
 
@@ -306,33 +304,10 @@ std::map<std::string, std::string> Generate(const std::string& dir) {
   return kv;
 }
 
-// Compacts every column family of the (closed) store in `dir`, opened
-// with the options it was written with (its OPTIONS file), and returns the
-// seconds it took.
 double SettleStore(const std::string& dir) {
-  const auto t = Clock::now();
-  rocksdb::ConfigOptions config;
-  rocksdb::DBOptions db_options;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  rocksdb::Status s =
-      rocksdb::LoadLatestOptions(config, dir, &db_options, &descriptors);
-  if (!s.ok()) Die(absl::StrCat("loading the store's options: ", s.ToString()));
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
-  if (!s.ok())
-    Die(absl::StrCat("opening the store to compact: ", s.ToString()));
-  for (rocksdb::ColumnFamilyHandle* h : handles) {
-    rocksdb::CompactRangeOptions compact;
-    s = db->CompactRange(compact, h, nullptr, nullptr);
-    if (!s.ok()) Die(absl::StrCat("compacting: ", s.ToString()));
-  }
-  for (rocksdb::ColumnFamilyHandle* h : handles) {
-    db->DestroyColumnFamilyHandle(h);
-  }
-  s = db->Close();
-  delete db;
-  return Since(t);
+  absl::StatusOr<double> seconds = ob::SettleStore(dir);
+  if (!seconds.ok()) Die(seconds.status().ToString());
+  return *seconds;
 }
 
 // What the read models hold, by protobuf's own estimate (SpaceUsedLong:
