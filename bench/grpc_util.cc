@@ -48,6 +48,27 @@ absl::StatusOr<std::unique_ptr<services::OversightServer>> StartServer(
   return services::OversightServer::Start(options, log);
 }
 
+namespace {
+
+// The closed loop of `clients` clients against the server at `address`,
+// on one shared channel or a channel each.
+LoopResult RunClients(
+    const WorkloadOptions& options, const std::string& address, int clients,
+    ChannelMode mode,
+    const std::function<Operation(std::shared_ptr<grpc::Channel>, int)>& make) {
+  std::shared_ptr<grpc::Channel> shared;
+  if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
+  LoopConfig config;
+  config.threads = clients;
+  config.warmup_seconds = options.warmup_seconds;
+  config.duration_seconds = options.duration_seconds;
+  return RunClosedLoop(config, [&](int i) {
+    return make(shared != nullptr ? shared : NewChannel(address, true), i);
+  });
+}
+
+}  // namespace
+
 Point RunAgainstServer(
     const WorkloadOptions& options, const std::string& dir, int clients,
     ChannelMode mode,
@@ -60,21 +81,13 @@ Point RunAgainstServer(
       failed.note = std::string(daemon.status().message());
       return failed;
     }
-    const std::string address = (*daemon)->address();
-    std::shared_ptr<grpc::Channel> shared;
-    if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
-    LoopConfig config;
-    config.threads = clients;
-    config.warmup_seconds = options.warmup_seconds;
-    config.duration_seconds = options.duration_seconds;
     const double cpu_before = (*daemon)->CpuSeconds();
-    LoopResult r = RunClosedLoop(config, [&](int i) {
-      return make(shared != nullptr ? shared : NewChannel(address, true), i);
-    });
+    LoopResult r =
+        RunClients(options, (*daemon)->address(), clients, mode, make);
     // The loop's own window, widened to the whole loop for the server's
     // share: its CPU is read from /proc around the loop.
     r.cpu_seconds += ((*daemon)->CpuSeconds() - cpu_before) * r.seconds /
-                     (r.seconds + config.warmup_seconds);
+                     (r.seconds + options.warmup_seconds);
     Point p = ToPoint(r);
     (*daemon)->Stop();
     return p;
@@ -89,17 +102,8 @@ Point RunAgainstServer(
     failed.note = std::string(server.status().message());
     return failed;
   }
-  const std::string address = (*server)->address();
-  std::shared_ptr<grpc::Channel> shared;
-  if (mode == ChannelMode::kShared) shared = NewChannel(address, false);
   const eventstore::RocksEventStore::Stats before = (*store)->stats();
-  LoopConfig config;
-  config.threads = clients;
-  config.warmup_seconds = options.warmup_seconds;
-  config.duration_seconds = options.duration_seconds;
-  LoopResult r = RunClosedLoop(config, [&](int i) {
-    return make(shared != nullptr ? shared : NewChannel(address, true), i);
-  });
+  LoopResult r = RunClients(options, (*server)->address(), clients, mode, make);
   Point p = ToPoint(r);
   p.note = JoinNote(GroupNote(before, (*store)->stats()), p.note);
   (*server)->Shutdown(absl::Seconds(1));
