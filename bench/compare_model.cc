@@ -677,6 +677,7 @@ absl::Status Run(const CompareOptions& options, const ModelOptions& model,
   if (ids.empty()) return absl::InternalError("the log holds no review");
   std::mt19937_64 rng(model.seed);
   std::vector<std::string> asked;
+  asked.reserve(kWarmupCalls + model.queries);
   for (int i = 0; i < kWarmupCalls + model.queries; ++i) {
     asked.push_back(
         ids[std::uniform_int_distribution<size_t>(0, ids.size() - 1)(rng)]);
@@ -712,8 +713,9 @@ absl::Status Run(const CompareOptions& options, const ModelOptions& model,
     absl::StatusOr<std::unique_ptr<Daemon>> daemon =
         Daemon::Start(options.base.oversightd, dir, {"--rebuild"},
                       [&line](const std::string& l) {
-                        if (l.find("read models: ") != std::string::npos)
+                        if (l.find("read models: ") != std::string::npos) {
                           line = l;
+                        }
                       });
     if (!daemon.ok()) return daemon.status();
     (*daemon)->Stop();

@@ -1192,8 +1192,9 @@ absl::StatusOr<double> SettleStore(const std::string& dir) {
   }
   rocksdb::Status closed = db->Close();
   delete db;
-  if (!s.ok())
+  if (!s.ok()) {
     return absl::InternalError(absl::StrCat("compacting: ", s.ToString()));
+  }
   if (!closed.ok()) return absl::InternalError(closed.ToString());
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
