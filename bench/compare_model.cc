@@ -566,16 +566,6 @@ std::string Difference(const v1::GetStatusBoardResponse& a,
   return "";
 }
 
-std::unique_ptr<v1::Queries::Stub> QueriesStub(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), args);
-  channel->WaitForConnected(std::chrono::system_clock::now() +
-                            std::chrono::seconds(10));
-  return v1::Queries::NewStub(channel);
-}
-
 grpc::Status OversightBoard(v1::Queries::Stub* stub,
                             const std::string& review_id,
                             const std::string& justification,
@@ -583,13 +573,7 @@ grpc::Status OversightBoard(v1::Queries::Stub* stub,
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(60));
-  // An auditor (oversightd's test mode takes the identity from metadata).
-  context.AddMetadata("oversight-agency", "bench-auditor");
-  context.AddMetadata("oversight-role", "auditor");
-  context.AddMetadata("oversight-actor", "compare-bench");
-  if (!justification.empty()) {
-    context.AddMetadata("oversight-justification", justification);
-  }
+  AddAuditorMetadata(&context, "compare-bench", justification);
   v1::GetStatusBoardRequest request;
   request.set_review_id(review_id);
   return stub->GetStatusBoard(&context, request, out);
@@ -728,7 +712,8 @@ absl::Status Run(const CompareOptions& options, const ModelOptions& model,
   absl::StatusOr<std::unique_ptr<Daemon>> daemon = Daemon::Start(
       options.base.oversightd, dir, {}, [](const std::string&) {});
   if (!daemon.ok()) return daemon.status();
-  std::unique_ptr<v1::Queries::Stub> stub = QueriesStub((*daemon)->address());
+  std::unique_ptr<v1::Queries::Stub> stub =
+      NewQueriesStub((*daemon)->address());
   // Without a justification, then with one: the two ways oversightd
   // answers (need-to-know, security.md).
   for (const bool justified : {false, true}) {

@@ -135,4 +135,24 @@ int Daemon::Stop() {
   return status;
 }
 
+void AddAuditorMetadata(grpc::ClientContext* context, const std::string& actor,
+                        const std::string& justification) {
+  context->AddMetadata("oversight-agency", "bench-auditor");
+  context->AddMetadata("oversight-role", "auditor");
+  context->AddMetadata("oversight-actor", actor);
+  if (!justification.empty()) {
+    context->AddMetadata("oversight-justification", justification);
+  }
+}
+
+std::unique_ptr<v1::Queries::Stub> NewQueriesStub(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+      address, grpc::InsecureChannelCredentials(), args);
+  channel->WaitForConnected(std::chrono::system_clock::now() +
+                            std::chrono::seconds(10));
+  return v1::Queries::NewStub(channel);
+}
+
 }  // namespace oversight::bench

@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+#include "oversight/v1/queries.grpc.pb.h"
 
 namespace oversight::bench {
 
@@ -59,6 +61,16 @@ class Daemon {
   std::string pending_;
   LineSink sink_;
 };
+
+// Names the reader of a call to a Daemon (whose test mode takes the
+// identity from metadata): an auditor, acting as `actor`, giving
+// `justification` when it is not empty.
+void AddAuditorMetadata(grpc::ClientContext* context, const std::string& actor,
+                        const std::string& justification);
+
+// A Queries stub on a channel of its own to `address` that takes answers of
+// up to 64 MB, once the channel is connected (waiting up to 10 s).
+std::unique_ptr<v1::Queries::Stub> NewQueriesStub(const std::string& address);
 
 }  // namespace oversight::bench
 

@@ -506,14 +506,9 @@ QueryPoint RunQueries(v1::Queries::Stub* stub, bool board, AsOfKind kind,
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(60));
-    // An auditor, who may read both (oversightd's test mode).
-    context.AddMetadata("oversight-agency", "bench-auditor");
-    context.AddMetadata("oversight-role", "auditor");
-    context.AddMetadata("oversight-actor", "read-model-bench");
-    if (const std::string why = absl::GetFlag(FLAGS_justification);
-        !why.empty()) {
-      context.AddMetadata("oversight-justification", why);
-    }
+    // An auditor, who may read both.
+    ob::AddAuditorMetadata(&context, "read-model-bench",
+                           absl::GetFlag(FLAGS_justification));
     grpc::Status status;
     size_t size = 0;
     const auto t = Clock::now();
@@ -551,13 +546,7 @@ QueryPoint RunQueries(v1::Queries::Stub* stub, bool board, AsOfKind kind,
 std::vector<QueryPoint> RunAllQueries(const std::string& address,
                                       const QueryPlan& plan, int calls,
                                       int warmup, uint64_t seed) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), args);
-  channel->WaitForConnected(std::chrono::system_clock::now() +
-                            std::chrono::seconds(10));
-  std::unique_ptr<v1::Queries::Stub> stub = v1::Queries::NewStub(channel);
+  std::unique_ptr<v1::Queries::Stub> stub = ob::NewQueriesStub(address);
   std::mt19937_64 rng(seed);
   std::vector<QueryPoint> out;
   for (bool board : {true, false}) {
