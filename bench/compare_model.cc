@@ -24,6 +24,7 @@
 #include "bench/domain_log.h"
 #include "bench/pg_store.h"
 #include "eventstore/rocks_event_store.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/grpcpp.h"
 #include "oversight/v1/projection_state.pb.h"
 #include "oversight/v1/queries.grpc.pb.h"
@@ -399,23 +400,21 @@ absl::Status WriteBoards(PgConnection* conn, const v1::ProjectionState& state,
       ++*rows;
     }
   }
-  if (absl::Status s =
-          conn->Exec("BEGIN; TRUNCATE oversight_bench.status_board, "
-                     "oversight_bench.reviews;");
-      !s.ok()) {
-    return s;
+  absl::Status s = conn->Exec(
+      "BEGIN; TRUNCATE oversight_bench.status_board, oversight_bench.reviews;");
+  if (s.ok()) {
+    s = conn->CopyIn("COPY oversight_bench.reviews FROM STDIN", reviews_copy);
   }
-  absl::Status s =
-      conn->CopyIn("COPY oversight_bench.reviews FROM STDIN", reviews_copy);
   if (s.ok()) {
     s = conn->CopyIn("COPY oversight_bench.status_board FROM STDIN",
                      board_copy);
   }
+  if (s.ok()) s = conn->Exec("COMMIT");
   if (!s.ok()) {
+    // Leaves no transaction open on the connection, whatever failed.
     conn->Exec("ROLLBACK").IgnoreError();
     return s;
   }
-  if (s = conn->Exec("COMMIT"); !s.ok()) return s;
   return conn->Exec(
       "ANALYZE oversight_bench.reviews; ANALYZE oversight_bench.status_board");
 }
@@ -523,13 +522,36 @@ absl::Status PgBoard(PgConnection* conn, const std::string& review_id,
   return absl::OkStatus();
 }
 
-// What the comparison of two boards looks at: the rows by number, their
-// ratings and whether they are closed; with `in_full`, also their text,
-// last update, missed periods and open activities and risks (what a
-// reader without sensitive content may see differently). An empty string
-// when they agree.
+// Where two boards differ, or an empty string when they agree. Without
+// `in_full`, on the rows by number, their ratings and whether they are
+// closed (what need-to-know leaves alone: a reader without sensitive
+// content may see another last update); with it, on every field but the
+// `reflects` only oversightd gives and the time's digits below the
+// microsecond, which PostgreSQL's timestamptz does not keep, an unset
+// field equal to its default.
 std::string Difference(const v1::GetStatusBoardResponse& a,
                        const v1::GetStatusBoardResponse& b, bool in_full) {
+  if (in_full) {
+    auto normalized = [](v1::GetStatusBoardResponse board) {
+      board.clear_reflects();
+      for (v1::StatusBoardRow& row : *board.mutable_rows()) {
+        if (row.has_last_update_occurred_at()) {
+          google::protobuf::Timestamp* t =
+              row.mutable_last_update_occurred_at();
+          t->set_nanos(t->nanos() / 1000 * 1000);
+        }
+      }
+      return board;
+    };
+    google::protobuf::util::MessageDifferencer differencer;
+    // An unset sub-message equals an empty one (a row without a period).
+    differencer.set_message_field_comparison(
+        google::protobuf::util::MessageDifferencer::EQUIVALENT);
+    std::string report;
+    differencer.ReportDifferencesToString(&report);
+    if (differencer.Compare(normalized(a), normalized(b))) return "";
+    return report.substr(0, 2000);
+  }
   if (a.rows_size() != b.rows_size()) {
     return absl::StrCat(a.rows_size(), " rows against ", b.rows_size());
   }
@@ -540,24 +562,8 @@ std::string Difference(const v1::GetStatusBoardResponse& a,
   for (int i = 0; i < a.rows_size(); ++i) {
     const v1::StatusBoardRow& x = a.rows(i);
     const v1::StatusBoardRow& y = b.rows(i);
-    bool same =
-        x.number() == y.number() && same_rating(x.current(), y.current()) &&
-        same_rating(x.previous(), y.previous()) && x.closed() == y.closed();
-    if (same && in_full) {
-      same = x.theme_id() == y.theme_id() &&
-             x.owning_agency_id() == y.owning_agency_id() &&
-             x.text().en() == y.text().en() && x.text().cy() == y.text().cy() &&
-             x.last_update_id() == y.last_update_id() &&
-             x.last_update_period() == y.last_update_period() &&
-             x.last_update_position() == y.last_update_position() &&
-             x.last_update_occurred_at().seconds() ==
-                 y.last_update_occurred_at().seconds() &&
-             std::equal(x.periods_missed().begin(), x.periods_missed().end(),
-                        y.periods_missed().begin(), y.periods_missed().end()) &&
-             x.open_monitoring_activities() == y.open_monitoring_activities() &&
-             x.open_risks() == y.open_risks();
-    }
-    if (!same) {
+    if (x.number() != y.number() || !same_rating(x.current(), y.current()) ||
+        !same_rating(x.previous(), y.previous()) || x.closed() != y.closed()) {
       return absl::StrCat("recommendation ", x.number(), ": ",
                           x.ShortDebugString(), " against ",
                           y.ShortDebugString());
@@ -757,7 +763,7 @@ absl::StatusOr<ModelResult> RunModel(const CompareOptions& options,
   const std::string dir = FreshDir(options.base.scratch, "model");
   ModelResult result;
   absl::Status s = Run(options, model, dir, &result);
-  RemoveDir(dir);
+  if (!options.base.keep_dirs) RemoveDir(dir);
   if (!s.ok()) return s;
   return result;
 }

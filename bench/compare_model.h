@@ -10,7 +10,9 @@
 //   3. rebuilds, `base.repetitions` times each after an untimed one,
 //      median kept:
 //        oversight: `oversightd --rebuild` on the directory; the rate is
-//                   the one it logs (events applied / catch-up time);
+//                   the one it logs (events applied / catch-up time),
+//                   without the snapshot it writes after: the like of
+//                   PostgreSQL's read and fold (`pg_fold`);
 //        pg:        pages of 1,000 read through libpq (binary) on one
 //                   thread, each event decoded and folded on another with
 //                   the same projection code (DecodeFoldEvent, ApplyFold);
@@ -57,7 +59,8 @@ struct ModelResult {
   Point pg_fold;  // read and fold
   // The same run's events over read, fold and writing the two tables.
   Point pg_rebuild;
-  double pg_tables_seconds = 0;  // writing the two tables (median run)
+  // Writing the two tables: the median of the repetitions' times.
+  double pg_tables_seconds = 0;
   // Latency per call (p50, p99; has_latency).
   Point pg_board;
   // Oversight's status boards, asked for by an auditor without a
@@ -68,7 +71,7 @@ struct ModelResult {
   // rows, ratings and closures.
   struct Boards {
     Point latency;
-    int compared = 0;
+    int compared = 0;  // calls (warm-up ones too), each a review at random
     int differing = 0;
     std::string first_difference;
   };

@@ -202,7 +202,10 @@ absl::Status PgConnection::CopyIn(const std::string& sql,
   }
   const std::string send_error = sent ? "" : ResultError(conn_, nullptr);
   if (PQputCopyEnd(conn_, sent ? nullptr : "the client failed to send") != 1) {
-    return absl::UnavailableError(ResultError(conn_, nullptr));
+    const std::string error = ResultError(conn_, nullptr);
+    // Whatever results there are, so that the connection takes commands.
+    while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+    return absl::UnavailableError(error);
   }
   absl::Status status =
       sent ? absl::OkStatus() : absl::UnavailableError(send_error);
