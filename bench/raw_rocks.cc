@@ -7,7 +7,9 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/iterator.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -58,6 +60,7 @@ absl::StatusOr<std::unique_ptr<RawStore>> RawStore::Open(const std::string& dir,
   options.create_missing_column_families = true;
   options.max_background_jobs = 2;
   options.keep_log_file_num = 5;
+  options.allow_concurrent_memtable_write = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (absl::string_view name : es::kColumnFamilyNames) {
     rocksdb::ColumnFamilyOptions cf_options;
@@ -65,6 +68,13 @@ absl::StatusOr<std::unique_ptr<RawStore>> RawStore::Open(const std::string& dir,
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    if (name == es::ColumnFamilyName(es::ColumnFamily::kEventIds)) {
+      // The same hash memtable as the store's event-id index.
+      cf_options.prefix_extractor.reset(
+          rocksdb::NewFixedPrefixTransform(es::kEventIdKeySize));
+      cf_options.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(
+          cf_options.write_buffer_size / 256));
+    }
     descriptors.emplace_back(std::string(name), cf_options);
   }
   rocksdb::Status s = rocksdb::DB::Open(options, dir, descriptors,

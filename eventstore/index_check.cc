@@ -314,6 +314,9 @@ absl::Status IndexCheck::ScanEventIds() {
   ro.verify_checksums = true;
   ro.readahead_size = 2 << 20;
   ro.fill_cache = false;
+  // event_ids has a prefix extractor (its hash memtable): without this an
+  // iterator would only walk one prefix.
+  ro.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_.event_ids));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const absl::string_view key = View(it->key());
@@ -374,6 +377,7 @@ absl::Status IndexCheck::LookUpEntries(bool stream_index, bool event_ids) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
   ro.verify_checksums = true;
+  ro.total_order_seek = true;  // As in ScanEventIds.
   auto check = [&](rocksdb::ColumnFamilyHandle* cf, absl::string_view name,
                    bool by_stream) -> absl::Status {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));

@@ -19,7 +19,9 @@
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 
 namespace oversight::eventstore {
@@ -63,6 +65,10 @@ void DbOptions(const RocksEventStore::Options& options, rocksdb::Env* env,
   // (ReopenDb); RocksDB's own retries in the background would only race
   // with that, and make closing wait for them.
   db_options->max_bgerror_resume_count = 0;
+  // The event-id index keeps its memtable in a hash table (below), which
+  // takes inserts from one thread at a time. Only the writer thread
+  // appends, so nothing is lost by it.
+  db_options->allow_concurrent_memtable_write = false;
 
   const std::vector<rocksdb::CompressionType> supported =
       rocksdb::GetSupportedCompressions();
@@ -91,6 +97,22 @@ void DbOptions(const RocksEventStore::Options& options, rocksdb::Env* env,
     // a skip-list search.
     cf_options.memtable_whole_key_filtering = true;
     cf_options.memtable_prefix_bloom_size_ratio = 0.05;
+    if (name == ColumnFamilyName(ColumnFamily::kEventIds)) {
+      // Event ids are random 16-byte keys, only ever looked up whole. In a
+      // skip list each insert walks a dozen or more cache-missing levels
+      // (the keys of the other column families arrive in order); with the
+      // stream index it doubled the cost of a write. A hash table of
+      // short sorted lists, keyed by the whole id, inserts and finds in
+      // one or two steps (docs/benchmarks.md, "The event-id memtable").
+      // Scans of this column family (verification) must set
+      // ReadOptions::total_order_seek. Buckets: one per 256 bytes of
+      // memtable, so a full one averages about five entries a bucket.
+      cf_options.prefix_extractor.reset(
+          rocksdb::NewFixedPrefixTransform(kEventIdKeySize));
+      cf_options.memtable_factory.reset(
+          rocksdb::NewHashLinkListRepFactory(std::clamp<size_t>(
+              options.write_buffer_size / 256, 1024, size_t{1} << 20)));
+    }
     descriptors->emplace_back(std::string(name), cf_options);
   }
 }

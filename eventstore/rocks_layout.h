@@ -46,6 +46,9 @@ inline constexpr std::array<absl::string_view, kNumColumnFamilies>
 // then the data.
 inline constexpr size_t kSnapshotHeaderSize = 8 + 4;
 
+// Every key in `event_ids` is an event id's bytes.
+inline constexpr size_t kEventIdKeySize = 16;
+
 inline absl::string_view ColumnFamilyName(ColumnFamily cf) {
   return kColumnFamilyNames[static_cast<int>(cf)];
 }

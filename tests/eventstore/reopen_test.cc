@@ -4,11 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "eventstore/record_format.h"
 #include "eventstore/rocks_event_store.h"
+#include "eventstore/rocks_layout.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/utilities/options_util.h"
 #include "tests/eventstore/test_util.h"
 
 namespace oversight::eventstore {
@@ -121,6 +128,65 @@ TEST_F(ReopenTest, EventIdReuseIsDetectedAfterReopen) {
   e.data = "two";
   EXPECT_THAT(AppendStatus("s", ExpectedRevision::Any(), {e}),
               IsError(absl::StatusCode::kAlreadyExists, kReasonEventIdReused));
+}
+
+// The event-id index keeps its memtable in a hash table (DbOptions in
+// rocks_event_store.cc): random ids in a skip list made each append's
+// index insert cost more than its record. The OPTIONS file RocksDB writes
+// on open says what the store asked for.
+TEST_F(ReopenTest, EventIdIndexKeepsItsMemtableInAHashTable) {
+  AppendOk("s", Events(3));
+  store_.reset();
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rocksdb::Status s = rocksdb::LoadLatestOptions(
+      rocksdb::ConfigOptions(), dir_.path(), &db_options, &descriptors);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_FALSE(db_options.allow_concurrent_memtable_write);
+  int seen = 0;
+  for (const rocksdb::ColumnFamilyDescriptor& d : descriptors) {
+    const rocksdb::ColumnFamilyOptions& o = d.options;
+    ASSERT_NE(o.memtable_factory, nullptr) << d.name;
+    if (d.name == ColumnFamilyName(ColumnFamily::kEventIds)) {
+      ++seen;
+      EXPECT_STREQ(o.memtable_factory->Name(), "HashLinkListRepFactory");
+      ASSERT_NE(o.prefix_extractor, nullptr);
+      EXPECT_EQ(o.prefix_extractor->AsString(),
+                absl::StrCat("rocksdb.FixedPrefix.", kEventIdKeySize));
+    } else {
+      // Every other column family is scanned in order: a skip list.
+      EXPECT_STREQ(o.memtable_factory->Name(), "SkipListFactory") << d.name;
+      EXPECT_EQ(o.prefix_extractor, nullptr) << d.name;
+    }
+  }
+  EXPECT_EQ(seen, 1);
+}
+
+// Ids in table files and in the hash memtable are all found: by retries
+// (deduplicated), by reuse with other content (refused) and by
+// verification, which scans the index in order.
+TEST_F(ReopenTest, EventIdsAreFoundInTablesAndInTheHashMemtable) {
+  const std::vector<ProposedEvent> early = Events(5);
+  AppendOk("early", ExpectedRevision::NoStream(), early);
+  AppendHistory();  // Enough to flush `early`'s ids to a table file.
+  Reopen();
+  const std::vector<ProposedEvent> late = Events(5);
+  AppendOk("late", ExpectedRevision::NoStream(), late);  // In the memtable.
+  const Position head = HeadPosition();
+
+  EXPECT_TRUE(
+      AppendOk("early", ExpectedRevision::NoStream(), early).deduplicated);
+  EXPECT_TRUE(
+      AppendOk("late", ExpectedRevision::NoStream(), late).deduplicated);
+  ProposedEvent reused = late[2];
+  reused.data = "other content";
+  EXPECT_THAT(AppendStatus("elsewhere", ExpectedRevision::Any(), {reused}),
+              IsError(absl::StatusCode::kAlreadyExists, kReasonEventIdReused));
+  EXPECT_EQ(HeadPosition(), head);
+
+  absl::StatusOr<VerifyResult> v = store_->Verify(1, head);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->ok) << v->first_bad << ": " << v->problem;
 }
 
 TEST_F(ReopenTest, ReopenWithoutVerificationLoadsTheSameHead) {
