@@ -66,8 +66,9 @@ void DbOptions(const RocksEventStore::Options& options, rocksdb::Env* env,
   // with that, and make closing wait for them.
   db_options->max_bgerror_resume_count = 0;
   // The event-id index keeps its memtable in a hash table (below), which
-  // takes inserts from one thread at a time. Only the writer thread
-  // appends, so nothing is lost by it.
+  // takes inserts from one thread at a time. All appends come from the
+  // writer thread; the few other writes (snapshots, the format tag) are
+  // queued behind its groups by RocksDB as before.
   db_options->allow_concurrent_memtable_write = false;
 
   const std::vector<rocksdb::CompressionType> supported =
