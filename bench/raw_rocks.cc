@@ -7,9 +7,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/iterator.h"
-#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
-#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -69,11 +67,7 @@ absl::StatusOr<std::unique_ptr<RawStore>> RawStore::Open(const std::string& dir,
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     if (name == es::ColumnFamilyName(es::ColumnFamily::kEventIds)) {
-      // The same hash memtable as the store's event-id index.
-      cf_options.prefix_extractor.reset(
-          rocksdb::NewFixedPrefixTransform(es::kEventIdKeySize));
-      cf_options.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(
-          cf_options.write_buffer_size / 256));
+      es::UseEventIdMemtable(&cf_options);  // As the store does.
     }
     descriptors.emplace_back(std::string(name), cf_options);
   }

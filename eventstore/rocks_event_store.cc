@@ -50,6 +50,23 @@ absl::StatusOr<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
   return store;
 }
 
+// Event ids are random 16-byte keys, only ever looked up whole. In a skip
+// list each insert walks a dozen or more cache-missing levels (the keys of
+// the other column families arrive in order); with the stream index it
+// doubled the cost of a write. A hash table of short sorted lists, keyed
+// by the whole id, inserts and finds in one or two steps
+// (docs/benchmarks.md, "The event-id memtable"). Scans of this column
+// family (verification) must set ReadOptions::total_order_seek. Buckets:
+// one per 256 bytes of memtable, so a full one averages about five
+// entries a bucket.
+void UseEventIdMemtable(rocksdb::ColumnFamilyOptions* options) {
+  options->prefix_extractor.reset(
+      rocksdb::NewFixedPrefixTransform(kEventIdKeySize));
+  options->memtable_factory.reset(
+      rocksdb::NewHashLinkListRepFactory(std::clamp<size_t>(
+          options->write_buffer_size / 256, 1024, size_t{1} << 20)));
+}
+
 namespace {
 
 // RocksDB's options for the store: `env` is the Env to use, or null.
@@ -99,20 +116,7 @@ void DbOptions(const RocksEventStore::Options& options, rocksdb::Env* env,
     cf_options.memtable_whole_key_filtering = true;
     cf_options.memtable_prefix_bloom_size_ratio = 0.05;
     if (name == ColumnFamilyName(ColumnFamily::kEventIds)) {
-      // Event ids are random 16-byte keys, only ever looked up whole. In a
-      // skip list each insert walks a dozen or more cache-missing levels
-      // (the keys of the other column families arrive in order); with the
-      // stream index it doubled the cost of a write. A hash table of
-      // short sorted lists, keyed by the whole id, inserts and finds in
-      // one or two steps (docs/benchmarks.md, "The event-id memtable").
-      // Scans of this column family (verification) must set
-      // ReadOptions::total_order_seek. Buckets: one per 256 bytes of
-      // memtable, so a full one averages about five entries a bucket.
-      cf_options.prefix_extractor.reset(
-          rocksdb::NewFixedPrefixTransform(kEventIdKeySize));
-      cf_options.memtable_factory.reset(
-          rocksdb::NewHashLinkListRepFactory(std::clamp<size_t>(
-              options.write_buffer_size / 256, 1024, size_t{1} << 20)));
+      UseEventIdMemtable(&cf_options);
     }
     descriptors->emplace_back(std::string(name), cf_options);
   }

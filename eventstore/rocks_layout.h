@@ -26,6 +26,10 @@
 #include "eventstore/record_format.h"
 #include "eventstore/types.h"
 
+namespace rocksdb {
+struct ColumnFamilyOptions;
+}  // namespace rocksdb
+
 namespace oversight::eventstore {
 
 enum class ColumnFamily : int {
@@ -48,6 +52,12 @@ inline constexpr size_t kSnapshotHeaderSize = 8 + 4;
 
 // Every key in `event_ids` is an event id's bytes.
 inline constexpr size_t kEventIdKeySize = 16;
+
+// Gives `options` (those of `event_ids`) the hash memtable the store keeps
+// that index in, sized for its write_buffer_size. The database must also
+// have allow_concurrent_memtable_write off. Defined in
+// rocks_event_store.cc; bench/raw_rocks.cc uses it to mirror the store.
+void UseEventIdMemtable(rocksdb::ColumnFamilyOptions* options);
 
 inline absl::string_view ColumnFamilyName(ColumnFamily cf) {
   return kColumnFamilyNames[static_cast<int>(cf)];

@@ -131,9 +131,9 @@ TEST_F(ReopenTest, EventIdReuseIsDetectedAfterReopen) {
 }
 
 // The event-id index keeps its memtable in a hash table (DbOptions in
-// rocks_event_store.cc): random ids in a skip list made each append's
-// index insert cost more than its record. The OPTIONS file RocksDB writes
-// on open says what the store asked for.
+// UseEventIdMemtable): random ids in a skip list made the index inserts
+// the largest cost of a write. The OPTIONS file RocksDB writes on open
+// says what the store asked for.
 TEST_F(ReopenTest, EventIdIndexKeepsItsMemtableInAHashTable) {
   AppendOk("s", Events(3));
   store_.reset();
