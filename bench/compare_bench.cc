@@ -66,6 +66,10 @@ ABSL_FLAG(int, subscribers, 100, "Subscribers of the lag workload.");
 ABSL_FLAG(int, lag_appenders, 8, "Appending clients of the lag workload.");
 ABSL_FLAG(bool, lag_unbatched, true,
           "Measure Oversight's lag with one event a response too.");
+ABSL_FLAG(bool, lag_callback, true,
+          "Measure Oversight's batched lag with subscribers on gRPC's "
+          "callback API too: one process, served by gRPC's own few threads, "
+          "as a service following the log would be.");
 ABSL_FLAG(int, lag_batch, 1000,
           "Oversight's lag is also measured with subscribers asking for up "
           "to this many events a response (max_events_per_response; 0 or "
@@ -353,7 +357,9 @@ int Main(int argc, char** argv) {
     LagOptions batched = lag;
     batched.max_events_per_response =
         static_cast<uint32_t>(absl::GetFlag(FLAGS_lag_batch));
-    std::vector<Point> oversight_runs, batched_runs, pg_runs;
+    LagOptions callback = batched;
+    callback.callback_subscribers = true;
+    std::vector<Point> oversight_runs, batched_runs, callback_runs, pg_runs;
     auto say = [](const char* name, const Point& p) {
       std::cerr << "  " << name << ": p50 " << p.p50_ms << " ms, p99 "
                 << p.p99_ms << " ms, " << p.events_per_sec << " appends/s, "
@@ -368,6 +374,11 @@ int Main(int argc, char** argv) {
       if (batched.max_events_per_response > 1) {
         batched_runs.push_back(LagOversight(options, batched));
         say("oversight, batched responses", batched_runs.back());
+        if (absl::GetFlag(FLAGS_lag_callback)) {
+          callback_runs.push_back(LagOversight(options, callback));
+          say("oversight, batched responses, callback subscribers",
+              callback_runs.back());
+        }
       }
       pg_runs.push_back(LagPg(options, lag));
       say("pg", pg_runs.back());
@@ -395,6 +406,13 @@ int Main(int argc, char** argv) {
       extra.back().workload =
           absl::StrCat("gRPC Subscribe from the end, up to ",
                        batched.max_events_per_response, " events a response");
+    }
+    if (!callback_runs.empty()) {
+      extra.push_back(median_by_p99(callback_runs));
+      extra.back().workload =
+          absl::StrCat("gRPC Subscribe from the end, up to ",
+                       batched.max_events_per_response,
+                       " events a response, subscribers on the callback API");
     }
     for (size_t i = pg_index + 1; i < extra.size(); ++i) {
       Row row;

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/daemon.h"
 #include "bench/pg_store.h"
@@ -238,6 +239,59 @@ LoopResult RunStampedAppends(
   });
 }
 
+// One subscriber of a lag run on gRPC's callback API: it reads from its
+// own stream until cancelled, and hands each event to the book. gRPC
+// runs one OnReadDone at a time for a reactor, so `book` sees subscriber
+// `index` from one callback at a time.
+class CallbackSubscriber final
+    : public grpc::ClientReadReactor<v1::SubscribeResponse> {
+ public:
+  // `done` is counted down when gRPC is done with the reactor.
+  CallbackSubscriber(int index, LagBook* book, std::atomic<int>* ready,
+                     absl::BlockingCounter* done)
+      : index_(index), book_(book), ready_(ready), done_(done) {}
+
+  grpc::ClientContext* context() { return &context_; }
+
+  void Start(v1::EventStore::Stub* stub, const v1::SubscribeRequest& request) {
+    request_ = request;
+    stub->async()->Subscribe(&context_, &request_, this);
+    StartRead(&response_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows.
+    if (response_.has_caught_up() && !counted_) {
+      counted_ = true;
+      ready_->fetch_add(1);
+    }
+    if (response_.has_event()) {
+      book_->Delivered(index_, response_.event().data());
+    }
+    for (const v1::RecordedEvent& e : response_.events()) {
+      book_->Delivered(index_, e.data());
+    }
+    StartRead(&response_);
+  }
+
+  // The last touch of the reactor: `done` outlives it.
+  void OnDone(const grpc::Status&) override {
+    if (!counted_) ready_->fetch_add(1);
+    done_->DecrementCount();
+  }
+
+ private:
+  const int index_;
+  LagBook* const book_;
+  std::atomic<int>* const ready_;
+  grpc::ClientContext context_;
+  v1::SubscribeRequest request_;
+  v1::SubscribeResponse response_;
+  bool counted_ = false;  // touched by this reactor's callbacks only
+  absl::BlockingCounter* const done_;
+};
+
 // A client of PostgreSQL: a connection of its own and a writer of its own
 // stream, "bench-<index>", living as long as the operations holding it.
 struct PgClient {
@@ -430,6 +484,9 @@ Point ReadPg(const CompareOptions& options, uint64_t events, int page) {
 Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
   const std::string dir = FreshDir(options.base.scratch, "lag.oversight");
   Point p;
+  // Counts the callback subscribers down as gRPC finishes with them.
+  absl::BlockingCounter reactors_done(lag.callback_subscribers ? lag.subscribers
+                                                               : 0);
   {
     absl::StatusOr<std::unique_ptr<Daemon>> daemon =
         Daemon::Start(options.base.oversightd, dir, {}, nullptr);
@@ -440,26 +497,38 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
     for (int i = 0; i < (lag.subscribers + 9) / 10; ++i) {
       channels.push_back(NewChannel(address, true));
     }
-    std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-    for (int i = 0; i < lag.subscribers; ++i) {
-      contexts.push_back(std::make_unique<grpc::ClientContext>());
-      contexts.back()->AddMetadata("oversight-agency", "deployment");
-      contexts.back()->AddMetadata("oversight-role", "operator");
-      contexts.back()->AddMetadata("oversight-actor", "oversight-bench");
-    }
     LagBook book(lag.subscribers, options.base.warmup_seconds + 1,
                  options.base.duration_seconds);
     std::atomic<int> ready{0};
+    auto identify = [](grpc::ClientContext* context) {
+      context->AddMetadata("oversight-agency", "deployment");
+      context->AddMetadata("oversight-role", "operator");
+      context->AddMetadata("oversight-actor", "oversight-bench");
+    };
+    v1::SubscribeRequest request;
+    request.set_from_end(true);
+    request.set_max_events_per_response(lag.max_events_per_response);
+    std::vector<std::unique_ptr<v1::EventStore::Stub>> stubs;
+    for (const std::shared_ptr<grpc::Channel>& channel : channels) {
+      stubs.push_back(v1::EventStore::NewStub(channel));
+    }
+    // Either a thread each with a blocking reader, or callback reactors.
+    std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
     std::vector<std::thread> subscribers;
+    std::vector<std::unique_ptr<CallbackSubscriber>> reactors;
     for (int i = 0; i < lag.subscribers; ++i) {
+      if (lag.callback_subscribers) {
+        reactors.push_back(std::make_unique<CallbackSubscriber>(
+            i, &book, &ready, &reactors_done));
+        identify(reactors.back()->context());
+        reactors.back()->Start(stubs[i / 10].get(), request);
+        continue;
+      }
+      contexts.push_back(std::make_unique<grpc::ClientContext>());
+      identify(contexts.back().get());
       subscribers.emplace_back([&, i] {
-        std::unique_ptr<v1::EventStore::Stub> stub =
-            v1::EventStore::NewStub(channels[i / 10]);
-        v1::SubscribeRequest request;
-        request.set_from_end(true);
-        request.set_max_events_per_response(lag.max_events_per_response);
         std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
-            stub->Subscribe(contexts[i].get(), request);
+            stubs[i / 10]->Subscribe(contexts[i].get(), request);
         v1::SubscribeResponse response;
         bool counted = false;
         while (reader->Read(&response)) {
@@ -498,7 +567,9 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
     const double cpu = (*daemon)->CpuSeconds() - cpu_from;
     const uint64_t received = book.received() - received_from;
     for (auto& c : contexts) c->TryCancel();
+    for (auto& r : reactors) r->context()->TryCancel();
     for (std::thread& t : subscribers) t.join();
+    reactors_done.Wait();
     p = book.Result(lag.subscribers, r);
     if (received > 0) {
       p.note = JoinNote(p.note, absl::StrFormat("oversightd %.1f µs CPU a "

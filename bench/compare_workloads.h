@@ -57,6 +57,9 @@ struct LagOptions {
   // Oversight's SubscribeRequest.max_events_per_response (0: one event
   // per response).
   uint32_t max_events_per_response = 0;
+  // Oversight's subscribers on gRPC's callback API, all of them served by
+  // gRPC's few threads, instead of a blocking reader on a thread each.
+  bool callback_subscribers = false;
 };
 Point LagOversight(const CompareOptions& options, const LagOptions& lag);
 Point LagPg(const CompareOptions& options, const LagOptions& lag);

@@ -58,10 +58,13 @@ while read -r label raw oversight pg; do
   done
 done < <(awk '!/^#/ { print $(NF - 3), $(NF - 2), $(NF - 1), $NF }' \
   "$work/chart.dat")
-# Oversight's subscribers, both ways, received every event sent in the
-# window, and something was sent.
+# Oversight's subscribers, all three ways (an event a response, batched,
+# batched on the callback API), received every event sent in the window,
+# and something was sent.
 lag_rows=$(grep -c 'gRPC Subscribe from the end' "$work/report.md" || true)
-[[ "$lag_rows" -ge 2 ]] || fail "no Oversight lag rows"
+[[ "$lag_rows" -ge 3 ]] || fail "$lag_rows Oversight lag points, not 3"
+grep -q 'events a response, subscribers on the callback API |' \
+  "$work/report.md" || fail "no lag row for subscribers on the callback API"
 while read -r got expected; do
   [[ "$got" -gt 0 && "$got" -eq "$expected" ]] ||
     fail "Oversight subscribers got $got of $expected deliveries"
