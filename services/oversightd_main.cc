@@ -74,6 +74,11 @@ ABSL_FLAG(std::string, backup_dir, "",
           "(oversight backup NAME) writes online backups, one new "
           "directory NAME each; empty: no backups over gRPC "
           "(docs/operations.md)");
+ABSL_FLAG(int, subscription_threads, 2,
+          "threads that send to subscribers and serve reads, queries, "
+          "verification and backups (1 to 256; docs/operations.md)");
+ABSL_FLAG(int, command_threads, 2,
+          "threads that decide commands, apart from the readers (1 to 256)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGINT/SIGTERM, how long calls in flight may take to finish");
 
@@ -185,6 +190,9 @@ int main(int argc, char** argv) {
   server_options.insecure_identity_from_metadata =
       absl::GetFlag(FLAGS_insecure_identity_from_metadata);
   server_options.tls = *std::move(tls);
+  server_options.subscription_threads =
+      absl::GetFlag(FLAGS_subscription_threads);
+  server_options.command_threads = absl::GetFlag(FLAGS_command_threads);
   server_options.snapshots = store->get();
   server_options.projections.rebuild = absl::GetFlag(FLAGS_rebuild);
   server_options.projections.snapshot_every =

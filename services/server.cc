@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -68,6 +70,16 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
         "--listen must be host:port, got \"", options.listen, "\""));
   }
   impl->host = options.listen.substr(0, colon);
+  for (const auto& [flag, threads] :
+       {std::pair<const char*, int>{"subscription_threads",
+                                    options.subscription_threads},
+        {"command_threads", options.command_threads}}) {
+    if (threads < 1 || threads > kMaxExecutorThreads) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, " must be 1 to ", kMaxExecutorThreads,
+                       ", got ", threads));
+    }
+  }
   std::shared_ptr<grpc::ServerCredentials> credentials;
   std::unique_ptr<IdentityProvider> identity;
   if (options.tls.has_value()) {

@@ -44,14 +44,18 @@ struct TlsOptions {
   std::string trust_domain;
 };
 
+// The most threads either of the server's executors may have.
+inline constexpr int kMaxExecutorThreads = 256;
+
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see port()).
   std::string listen = "127.0.0.1:50051";
-  // Threads that read the log for subscribers that are behind, and serve
-  // reads and verification.
+  // Threads that send to subscribers and followers, and serve reads,
+  // queries, verification and backups: 1 to kMaxExecutorThreads.
   int subscription_threads = 2;
   // Threads that decide commands (reading the aggregates they touch), apart
-  // from the readers so that a long read never holds up a command.
+  // from the readers so that a long read never holds up a command: 1 to
+  // kMaxExecutorThreads.
   int command_threads = 2;
   // Positions VerifyChain checks per executor task, between which it can
   // be cancelled and other reads get their turn.

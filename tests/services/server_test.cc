@@ -115,8 +115,10 @@ TEST(OversightdTest, StartsServesAndStopsCleanlyOnSigterm) {
     pid_t pid = fork();
     if (pid == 0) {
       std::freopen(log_path.c_str(), "a", stderr);
+      // One thread each: the server serves on the fewest it accepts.
       execl(OVERSIGHTD_PATH, OVERSIGHTD_PATH, "--listen=127.0.0.1:0",
             "--insecure_identity_from_metadata", "--shutdown_grace_seconds=2",
+            "--subscription_threads=1", "--command_threads=1",
             ("--data_dir=" + dir.Sub("data")).c_str(), nullptr);
       _exit(127);
     }
@@ -218,6 +220,38 @@ TEST(OversightdTest, RefusesToStartWithoutTlsOrTheInsecureFlag) {
                  "--tls_client_ca=" + dir.Sub("ca.pem")})
                 .find("cannot open"),
             std::string::npos);
+  EXPECT_NE(
+      run({"--insecure_identity_from_metadata", "--subscription_threads=0"})
+          .find("--subscription_threads must be 1 to 256, got 0"),
+      std::string::npos);
+  EXPECT_NE(run({"--insecure_identity_from_metadata", "--command_threads=257"})
+                .find("--command_threads must be 1 to 256, got 257"),
+            std::string::npos);
+}
+
+// Each executor has 1 to kMaxExecutorThreads threads; Start refuses any
+// other count before it opens a port.
+TEST(OversightServerTest, RefusesExecutorThreadCountsOutOfRange) {
+  for (int threads : {0, -1, kMaxExecutorThreads + 1}) {
+    ServerOptions subscription;
+    subscription.listen = "127.0.0.1:0";
+    subscription.subscription_threads = threads;
+    absl::Status s = OversightServer::Start(subscription, nullptr).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find(absl::StrCat(
+                  "--subscription_threads must be 1 to 256, got ", threads)),
+              std::string::npos)
+        << s;
+    ServerOptions command;
+    command.listen = "127.0.0.1:0";
+    command.command_threads = threads;
+    s = OversightServer::Start(command, nullptr).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find(absl::StrCat(
+                  "--command_threads must be 1 to 256, got ", threads)),
+              std::string::npos)
+        << s;
+  }
 }
 
 }  // namespace
