@@ -154,6 +154,17 @@ int main(int argc, char** argv) {
       "Serves the Oversight event log over gRPC.\n"
       "  oversightd --listen=127.0.0.1:50051 --data_dir=./data");
   absl::ParseCommandLine(argc, argv);
+  // Flags that need no files are checked before the store is opened.
+  oversight::services::ServerOptions server_options;
+  server_options.subscription_threads =
+      absl::GetFlag(FLAGS_subscription_threads);
+  server_options.command_threads = absl::GetFlag(FLAGS_command_threads);
+  if (absl::Status s =
+          oversight::services::CheckExecutorThreads(server_options);
+      !s.ok()) {
+    Log(absl::StrCat("cannot start: ", s.ToString()));
+    return 1;
+  }
   // Debian's Abseil is built with the mutex deadlock detector on; it is a
   // debugging aid that costs every lock acquisition a graph update.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
@@ -185,14 +196,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  oversight::services::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.insecure_identity_from_metadata =
       absl::GetFlag(FLAGS_insecure_identity_from_metadata);
   server_options.tls = *std::move(tls);
-  server_options.subscription_threads =
-      absl::GetFlag(FLAGS_subscription_threads);
-  server_options.command_threads = absl::GetFlag(FLAGS_command_threads);
   server_options.snapshots = store->get();
   server_options.projections.rebuild = absl::GetFlag(FLAGS_rebuild);
   server_options.projections.snapshot_every =

@@ -61,15 +61,7 @@ struct OversightServer::Impl {
   bool shut_down ABSL_GUARDED_BY(mu) = false;
 };
 
-absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
-    const ServerOptions& options, eventstore::EventLog* log) {
-  auto impl = std::make_unique<Impl>();
-  const size_t colon = options.listen.rfind(':');
-  if (colon == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--listen must be host:port, got \"", options.listen, "\""));
-  }
-  impl->host = options.listen.substr(0, colon);
+absl::Status CheckExecutorThreads(const ServerOptions& options) {
   for (const auto& [flag, threads] :
        {std::pair<const char*, int>{"subscription_threads",
                                     options.subscription_threads},
@@ -80,6 +72,19 @@ absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
                        ", got ", threads));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<OversightServer>> OversightServer::Start(
+    const ServerOptions& options, eventstore::EventLog* log) {
+  if (absl::Status s = CheckExecutorThreads(options); !s.ok()) return s;
+  auto impl = std::make_unique<Impl>();
+  const size_t colon = options.listen.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen must be host:port, got \"", options.listen, "\""));
+  }
+  impl->host = options.listen.substr(0, colon);
   std::shared_ptr<grpc::ServerCredentials> credentials;
   std::unique_ptr<IdentityProvider> identity;
   if (options.tls.has_value()) {

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "eventstore/event_log.h"
@@ -82,6 +83,11 @@ struct ServerOptions {
   std::string backup_dir;
   AdminService::BackupFunction backup;
 };
+
+// INVALID_ARGUMENT, naming the flag, unless both executors' thread counts
+// are 1 to kMaxExecutorThreads. OversightServer::Start checks it first;
+// oversightd also checks it before it opens the store.
+absl::Status CheckExecutorThreads(const ServerOptions& options);
 
 class OversightServer {
  public:

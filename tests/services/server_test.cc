@@ -199,8 +199,19 @@ TEST(OversightdTest, RefusesToStartWithoutTlsOrTheInsecureFlag) {
       execv(OVERSIGHTD_PATH, argv.data());
       _exit(127);
     }
+    // A daemon that starts after all would serve until killed: wait 30 s
+    // at most.
     int status = 0;
-    waitpid(pid, &status, 0);
+    pid_t waited = 0;
+    for (int i = 0; i < 3000 && waited == 0; ++i) {
+      waited = waitpid(pid, &status, WNOHANG);
+      if (waited == 0) usleep(10000);
+    }
+    if (waited == 0) {
+      ADD_FAILURE() << "oversightd did not exit";
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
     std::ifstream in(log_path);
     std::stringstream text;
     text << in.rdbuf();
@@ -227,10 +238,34 @@ TEST(OversightdTest, RefusesToStartWithoutTlsOrTheInsecureFlag) {
   EXPECT_NE(run({"--insecure_identity_from_metadata", "--command_threads=257"})
                 .find("--command_threads must be 1 to 256, got 257"),
             std::string::npos);
+  // Checked before the store is opened: a data directory that cannot be
+  // one does not hide it.
+  {
+    std::ofstream not_a_dir(dir.Sub("file"));
+    not_a_dir << "x";
+  }
+  const std::string refused =
+      run({"--insecure_identity_from_metadata", "--data_dir=" + dir.Sub("file"),
+           "--subscription_threads=300"});
+  EXPECT_NE(refused.find("--subscription_threads must be 1 to 256, got 300"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(refused.find("cannot open event log"), std::string::npos)
+      << refused;
+}
+
+// 1 and kMaxExecutorThreads are the bounds, both accepted.
+TEST(OversightServerTest, AcceptsExecutorThreadCountsInRange) {
+  for (int threads : {1, 2, kMaxExecutorThreads}) {
+    ServerOptions options;
+    options.subscription_threads = threads;
+    options.command_threads = threads;
+    EXPECT_TRUE(CheckExecutorThreads(options).ok()) << threads;
+  }
 }
 
 // Each executor has 1 to kMaxExecutorThreads threads; Start refuses any
-// other count before it opens a port.
+// other count first, before it reads any other option or opens a port.
 TEST(OversightServerTest, RefusesExecutorThreadCountsOutOfRange) {
   for (int threads : {0, -1, kMaxExecutorThreads + 1}) {
     ServerOptions subscription;
