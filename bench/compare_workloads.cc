@@ -171,7 +171,8 @@ class LagBook {
   }
 
  private:
-  // Each written by its subscriber's thread alone, read after it ends.
+  // Each written for its subscriber alone, by its thread or by its
+  // reactor's callbacks (one at a time), and read after they end.
   std::vector<std::vector<double>> per_subscriber_;
   int64_t window_from_ = 0;
   int64_t window_to_ = 0;
@@ -509,6 +510,7 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
     request.set_from_end(true);
     request.set_max_events_per_response(lag.max_events_per_response);
     std::vector<std::unique_ptr<v1::EventStore::Stub>> stubs;
+    stubs.reserve(channels.size());
     for (const std::shared_ptr<grpc::Channel>& channel : channels) {
       stubs.push_back(v1::EventStore::NewStub(channel));
     }
@@ -567,7 +569,7 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
     const double cpu = (*daemon)->CpuSeconds() - cpu_from;
     const uint64_t received = book.received() - received_from;
     for (auto& c : contexts) c->TryCancel();
-    for (auto& r : reactors) r->context()->TryCancel();
+    for (auto& reactor : reactors) reactor->context()->TryCancel();
     for (std::thread& t : subscribers) t.join();
     reactors_done.Wait();
     p = book.Result(lag.subscribers, r);
