@@ -49,6 +49,9 @@ ABSL_FLAG(std::string, pg, "",
           "libpq connection string of the PostgreSQL to measure (required).");
 ABSL_FLAG(std::string, oversightd, OVERSIGHTD_PATH,
           "The oversightd binary to measure.");
+ABSL_FLAG(std::vector<std::string>, oversightd_flags, {},
+          "Flags for every oversightd it starts, comma-separated, e.g. "
+          "--oversightd_flags=--subscription_threads=4,--command_threads=4.");
 ABSL_FLAG(std::string, dir, "",
           "Parent of the fresh data directories (default: $TMPDIR or /tmp).");
 ABSL_FLAG(double, duration_seconds, 3, "Measurement window of each point.");
@@ -230,6 +233,7 @@ int Main(int argc, char** argv) {
   CompareOptions options;
   options.pg = absl::GetFlag(FLAGS_pg);
   options.base.oversightd = absl::GetFlag(FLAGS_oversightd);
+  options.base.oversightd_flags = absl::GetFlag(FLAGS_oversightd_flags);
   options.base.duration_seconds = absl::GetFlag(FLAGS_duration_seconds);
   options.base.warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
   options.base.repetitions = std::max(1, absl::GetFlag(FLAGS_repetitions));

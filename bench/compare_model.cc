@@ -700,8 +700,10 @@ absl::Status Run(const CompareOptions& options, const ModelOptions& model,
   std::vector<double> rates;
   for (int r = 0; r <= repetitions; ++r) {
     std::string line;
+    std::vector<std::string> rebuild_flags = options.base.oversightd_flags;
+    rebuild_flags.push_back("--rebuild");
     absl::StatusOr<std::unique_ptr<Daemon>> daemon =
-        Daemon::Start(options.base.oversightd, dir, {"--rebuild"},
+        Daemon::Start(options.base.oversightd, dir, rebuild_flags,
                       [&line](const std::string& l) {
                         if (l.find("read models: ") != std::string::npos) {
                           line = l;
@@ -715,8 +717,9 @@ absl::Status Run(const CompareOptions& options, const ModelOptions& model,
                         r == 0 ? " (warm-up)" : ""));
     if (r > 0) rates.push_back(*rate);
   }
-  absl::StatusOr<std::unique_ptr<Daemon>> daemon = Daemon::Start(
-      options.base.oversightd, dir, {}, [](const std::string&) {});
+  absl::StatusOr<std::unique_ptr<Daemon>> daemon =
+      Daemon::Start(options.base.oversightd, dir, options.base.oversightd_flags,
+                    [](const std::string&) {});
   if (!daemon.ok()) return daemon.status();
   std::unique_ptr<v1::Queries::Stub> stub =
       NewQueriesStub((*daemon)->address());

@@ -396,8 +396,8 @@ Point ReadOversight(const CompareOptions& options, uint64_t events, int page) {
   const std::string dir = FreshDir(options.base.scratch, "read.oversight");
   Point p;
   {
-    absl::StatusOr<std::unique_ptr<Daemon>> daemon =
-        Daemon::Start(options.base.oversightd, dir, {}, nullptr);
+    absl::StatusOr<std::unique_ptr<Daemon>> daemon = Daemon::Start(
+        options.base.oversightd, dir, options.base.oversightd_flags, nullptr);
     if (!daemon.ok()) return Failed(daemon.status().ToString());
     std::shared_ptr<grpc::Channel> channel =
         NewChannel((*daemon)->address(), false);
@@ -489,8 +489,8 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
   absl::BlockingCounter reactors_done(lag.callback_subscribers ? lag.subscribers
                                                                : 0);
   {
-    absl::StatusOr<std::unique_ptr<Daemon>> daemon =
-        Daemon::Start(options.base.oversightd, dir, {}, nullptr);
+    absl::StatusOr<std::unique_ptr<Daemon>> daemon = Daemon::Start(
+        options.base.oversightd, dir, options.base.oversightd_flags, nullptr);
     if (!daemon.ok()) return Failed(daemon.status().ToString());
     const std::string address = (*daemon)->address();
     // Subscribers share channels ten to a connection.

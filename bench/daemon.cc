@@ -54,6 +54,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
       started +
       std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
   char buf[4096];
+  std::string last_line;  // what it said last, the reason if it exits
   while (d->address_.empty()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
@@ -66,7 +67,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     const ssize_t n = read(d->err_fd_, buf, sizeof buf);
     if (n <= 0) {
       return absl::FailedPreconditionError(
-          absl::StrCat("oversightd exited before listening: ", d->pending_));
+          absl::StrCat("oversightd exited before listening: ",
+                       d->pending_.empty() ? last_line : d->pending_));
     }
     d->pending_.append(buf, static_cast<size_t>(n));
     size_t nl;
@@ -74,6 +76,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
       const std::string line = d->pending_.substr(0, nl);
       d->pending_.erase(0, nl + 1);
       if (d->sink_) d->sink_(line);
+      last_line = line;
       if (size_t at = line.find("listening on "); at != std::string::npos) {
         const std::string rest = line.substr(at + 13);
         d->address_ = rest.substr(0, rest.find(';'));

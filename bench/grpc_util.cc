@@ -75,8 +75,8 @@ Point RunAgainstServer(
     const std::function<Operation(std::shared_ptr<grpc::Channel>, int)>& make) {
   Point failed;
   if (!options.oversightd.empty()) {
-    absl::StatusOr<std::unique_ptr<Daemon>> daemon =
-        Daemon::Start(options.oversightd, dir, {}, nullptr);
+    absl::StatusOr<std::unique_ptr<Daemon>> daemon = Daemon::Start(
+        options.oversightd, dir, options.oversightd_flags, nullptr);
     if (!daemon.ok()) {
       failed.note = std::string(daemon.status().message());
       return failed;

@@ -34,6 +34,9 @@ struct WorkloadOptions {
   // binary, a process of its own, instead of an OversightServer in this
   // process (empty: in-process).
   std::string oversightd;
+  // Flags for every oversightd started, after the harness's own
+  // (--listen, --data_dir, ...), e.g. "--subscription_threads=4".
+  std::vector<std::string> oversightd_flags;
 };
 
 // Event type used by every Oversight workload.

@@ -3,8 +3,10 @@
 # pg_cluster.sh), oversightd and raw RocksDB through every workload with
 # tiny windows. Fails when a point reports an error or no events, when
 # the chart's data lacks a row, when an Oversight subscriber missed a
-# delivery, or when the read models rebuilt from PostgreSQL's copy of a
-# generated domain log give a status board that differs from Oversight's. Not a measurement: the windows are far too short for one.
+# delivery, when the read models rebuilt from PostgreSQL's copy of a
+# generated domain log give a status board that differs from Oversight's,
+# or when --oversightd_flags does not reach oversightd. Not a
+# measurement: the windows are far too short for one.
 #
 #   compare_smoke_test.sh COMPARE_BENCH OVERSIGHTD SOURCE_DIR
 set -euo pipefail
@@ -32,6 +34,7 @@ mkdir -p "$work/data"
   --duration_seconds=0.3 --warmup_seconds=0.1 --threads=1,4 \
   --batch_threads=1 --read_events=3000 --subscribers=4 --lag_appenders=2 \
   --model_events=5000 --model_queries=20 \
+  --oversightd_flags=--subscription_threads=3,--command_threads=3 \
   --output_data="$work/chart.dat" >"$work/report.md"
 cat "$work/report.md"
 
@@ -80,4 +83,11 @@ grep -Eq 'With a justification, the boards of [1-9][0-9]* calls were compared in
 board_rows=$(grep -Ec '^\| status board now, p50 / p99 ms \(Oversight: [^)]*\) \| [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ \|' \
   "$work/report.md" || true)
 [[ "$board_rows" -eq 2 ]] || fail "a status board latency is missing"
+# --oversightd_flags reach oversightd: one it refuses fails the point,
+# with its reason.
+refused=$("$bench" --pg="host=127.0.0.1 port=$port user=postgres dbname=postgres" \
+  --oversightd="$oversightd" --dir="$work/data" --repetitions=1 --only=read \
+  --read_events=100 --oversightd_flags=--subscription_threads=0 2>&1 || true)
+grep -q -- '--subscription_threads must be 1 to 256, got 0' <<<"$refused" ||
+  fail "a refused --oversightd_flags value did not reach oversightd: $refused"
 echo "compare_smoke_test: ok"
