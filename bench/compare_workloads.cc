@@ -136,6 +136,13 @@ class LagBook {
     per_subscriber_[i].push_back(static_cast<double>(NowNanos() - stamp) / 1e3);
     delivered_.fetch_add(1, std::memory_order_relaxed);
   }
+  // Subscriber `i` received `response`: each event it carries.
+  void Delivered(int i, const v1::SubscribeResponse& response) {
+    if (response.has_event()) Delivered(i, response.event().data());
+    for (const v1::RecordedEvent& e : response.events()) {
+      Delivered(i, e.data());
+    }
+  }
   uint64_t delivered() const { return delivered_.load(); }
   // Every delivery, in the window or not.
   uint64_t received() const { return received_.load(); }
@@ -267,12 +274,7 @@ class CallbackSubscriber final
       counted_ = true;
       ready_->fetch_add(1);
     }
-    if (response_.has_event()) {
-      book_->Delivered(index_, response_.event().data());
-    }
-    for (const v1::RecordedEvent& e : response_.events()) {
-      book_->Delivered(index_, e.data());
-    }
+    book_->Delivered(index_, response_);
     StartRead(&response_);
   }
 
@@ -538,10 +540,7 @@ Point LagOversight(const CompareOptions& options, const LagOptions& lag) {
             counted = true;
             ready.fetch_add(1);
           }
-          if (response.has_event()) book.Delivered(i, response.event().data());
-          for (const v1::RecordedEvent& e : response.events()) {
-            book.Delivered(i, e.data());
-          }
+          book.Delivered(i, response);
         }
         if (!counted) ready.fetch_add(1);
         reader->Finish().IgnoreError();
